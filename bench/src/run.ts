@@ -1,0 +1,39 @@
+/**
+ * `pnpm bench [suite ...]`: runs the named suites (all when none is named) in
+ * this one process and writes every figure to `bench/results.json`.
+ */
+import { readdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createBench, type Figure, type Result, type Suite } from './harness.js';
+
+const suitesDir = fileURLToPath(new URL('./suites/', import.meta.url));
+const files = readdirSync(suitesDir).filter((file) => file.endsWith('.ts')).sort();
+const suites: Suite[] = [];
+for (const file of files) {
+  const module = (await import(pathToFileURL(`${suitesDir}${file}`).href)) as { default: Suite };
+  suites.push(module.default);
+}
+
+const wanted = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
+const unknown = wanted.filter((name) => !suites.some((suite) => suite.name === name));
+if (unknown.length > 0) {
+  console.error(`Unknown bench suite ${unknown.join(', ')}. Suites: ${suites.map((s) => s.name).join(', ')}`);
+  process.exit(2);
+}
+if (!(globalThis as { gc?: unknown }).gc) {
+  console.warn('(run with node --expose-gc, as `pnpm bench` does, to collect garbage between rounds)');
+}
+
+const results: Result[] = [];
+const figures: Array<Figure & { suite: string; title: string }> = [];
+for (const suite of suites.filter((s) => wanted.length === 0 || wanted.includes(s.name))) {
+  console.log(`\n${suite.name}: ${suite.description}`);
+  await suite.run(createBench(suite.name, results, figures));
+}
+
+const out = fileURLToPath(new URL('../results.json', import.meta.url));
+writeFileSync(
+  out,
+  `${JSON.stringify({ date: new Date().toISOString(), node: process.version, results, figures }, null, 2)}\n`,
+);
+console.log(`\nWrote ${results.length} results and ${figures.length} figures to bench/results.json`);

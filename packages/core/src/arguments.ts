@@ -1,0 +1,89 @@
+/**
+ * Argument checks every storage and index implementation applies, so that bad
+ * input meets the same `TypeError`/`RangeError`, naming the argument, whichever
+ * plugin is behind the interface. They are part of the contract, which is why
+ * they live in core.
+ */
+
+const MAX_U32 = 2 ** 32 - 1;
+const MAX_U16 = 2 ** 16 - 1;
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean')
+    return `${typeof value} ${String(value)}`;
+  if (typeof value === 'string')
+    return `string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  if (typeof value === 'object') return value.constructor?.name ? `a ${value.constructor.name}` : 'an object';
+  return typeof value;
+}
+
+function checkInteger(value: unknown, name: string, max: number, range: string): asserts value is number {
+  if (typeof value !== 'number') throw new TypeError(`${name} must be an integer in ${range}; got ${describe(value)}`);
+  if (!Number.isInteger(value) || value < 0 || value > max) {
+    throw new RangeError(`${name} must be an integer in ${range}; got ${String(value)}`);
+  }
+}
+
+/** Throws unless `value` is a {@link TableId}: an integer in `[0, 2^32)`. */
+export function assertTableId(value: unknown, name = 'table'): asserts value is number {
+  checkInteger(value, name, MAX_U32, '[0, 2^32)');
+}
+
+/** Throws unless `value` is a {@link ColumnId}: an integer in `[0, 2^16)`. */
+export function assertColumnId(value: unknown, name = 'column'): asserts value is number {
+  checkInteger(value, name, MAX_U16, '[0, 2^16)');
+}
+
+/** Throws unless `value` is a {@link RowId}: a safe integer in `[0, 2^53)`. */
+export function assertRowId(value: unknown, name = 'rowId'): asserts value is number {
+  checkInteger(value, name, Number.MAX_SAFE_INTEGER, '[0, 2^53)');
+}
+
+/** Throws unless `value` is a {@link TransactionId}: a safe integer in `[0, 2^53)`. */
+export function assertTransactionId(value: unknown, name = 'txn'): asserts value is number {
+  checkInteger(value, name, Number.MAX_SAFE_INTEGER, '[0, 2^53)');
+}
+
+/** Throws a `TypeError` unless `value` is a `Uint8Array` (a `Buffer` is one). */
+export function assertBytes(value: unknown, name: string): asserts value is Uint8Array {
+  if (!(value instanceof Uint8Array)) {
+    throw new TypeError(`${name} must be a Uint8Array; got ${describe(value)}`);
+  }
+}
+
+/** Throws unless `value` is a non-negative integer or `Infinity`. */
+export function assertLimit(value: unknown, name = 'limit'): asserts value is number {
+  if (typeof value !== 'number') {
+    throw new TypeError(`${name} must be a non-negative integer or Infinity; got ${describe(value)}`);
+  }
+  if (value !== Number.POSITIVE_INFINITY && !(Number.isInteger(value) && value >= 0)) {
+    throw new RangeError(`${name} must be a non-negative integer or Infinity; got ${String(value)}`);
+  }
+}
+
+/**
+ * Checks a `[start, end)` range: both `Uint8Array`s, and `start <= end` unless
+ * `end` is empty (no upper bound).
+ */
+export function assertRange(start: unknown, end: unknown): asserts start is Uint8Array {
+  assertBytes(start, 'start');
+  assertBytes(end, 'end');
+  if (end.length > 0 && compareBytes(start, end) > 0) {
+    throw new RangeError('start must not sort after end (an empty end means no upper bound)');
+  }
+}
+
+/**
+ * Unsigned bytewise lexicographic order, the order of every key space:
+ * negative when `a` sorts first, 0 when equal, positive when `b` sorts first.
+ * A key sorts before every longer key it is a prefix of.
+ */
+export function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const d = (a[i] as number) - (b[i] as number);
+    if (d !== 0) return d;
+  }
+  return a.length - b.length;
+}
