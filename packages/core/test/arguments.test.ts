@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import {
+  assertBytes,
+  assertColumnId,
+  assertLimit,
+  assertRange,
+  assertRowId,
+  assertTableId,
+  assertTransactionId,
+  compareBytes,
+  ErrorCode,
+  isKernelError,
+  nearestOf,
+} from '../src/index.js';
+
+const b = (...bytes: number[]) => new Uint8Array(bytes);
+
+describe('compareBytes', () => {
+  it('orders unsigned bytewise, prefixes first', () => {
+    const sorted = [b(), b(0), b(0, 0), b(0, 1), b(1), b(0x7f), b(0x80), b(0xff), b(0xff, 0)];
+    const shuffled = [...sorted].reverse();
+    expect(shuffled.sort(compareBytes)).toEqual(sorted);
+    expect(compareBytes(b(1, 2), b(1, 2))).toBe(0);
+    expect(Math.sign(compareBytes(b(0x80), b(0x7f)))).toBe(1);
+  });
+});
+
+describe('argument checks name the argument', () => {
+  it.each([
+    [() => assertTableId(-1), RangeError, 'table must be an integer in [0, 2^32); got -1'],
+    [() => assertTableId(2 ** 32), RangeError, 'table must be an integer'],
+    [() => assertTableId(1.5), RangeError, 'got 1.5'],
+    [() => assertTableId('1'), TypeError, 'table must be an integer in [0, 2^32); got string "1"'],
+    [() => assertColumnId(65536), RangeError, 'column must be an integer in [0, 2^16)'],
+    [() => assertRowId(2 ** 53), RangeError, 'rowId must be an integer in [0, 2^53)'],
+    [() => assertRowId(Number.NaN), RangeError, 'got NaN'],
+    [() => assertTransactionId(-0.5), RangeError, 'txn must be'],
+    [() => assertBytes('k', 'key'), TypeError, 'key must be a Uint8Array; got string "k"'],
+    [() => assertBytes([1], 'value'), TypeError, 'value must be a Uint8Array; got a Array'],
+    [() => assertLimit(-1), RangeError, 'limit must be a non-negative integer or Infinity; got -1'],
+    [() => assertLimit(Number.NaN), RangeError, 'got NaN'],
+    [() => assertLimit(undefined), TypeError, 'got undefined'],
+    [() => assertRange(b(2), b(1)), RangeError, 'start must not sort after end'],
+    [() => assertRange(b(), 'z'), TypeError, 'end must be a Uint8Array'],
+  ] as const)('%#', (call, type, message) => {
+    expect(call).toThrow(type);
+    expect(call).toThrow(message);
+  });
+
+  it('accepts the edges of every range', () => {
+    expect(() => {
+      assertTableId(0);
+      assertTableId(2 ** 32 - 1);
+      assertColumnId(65535);
+      assertRowId(Number.MAX_SAFE_INTEGER);
+      assertTransactionId(0);
+      assertBytes(Buffer.from('k'), 'key');
+      assertLimit(0);
+      assertLimit(Number.POSITIVE_INFINITY);
+      assertRange(b(9), b()); // empty end: unbounded
+      assertRange(b(1), b(1));
+    }).not.toThrow();
+  });
+});
+
+describe('nearestOf', () => {
+  it('throws the kernel’s plugin error for an index without nearest', () => {
+    const index = { indexType: 'btree' } as never;
+    let error: unknown;
+    try {
+      nearestOf(index, b(1), 3);
+    } catch (e) {
+      error = e;
+    }
+    expect(isKernelError(error) && error.kind).toBe('plugin');
+    expect((error as { code: string }).code).toBe(ErrorCode.PLUGIN_UNSUPPORTED);
+    expect((error as Error).message).toBe('nearest neighbor not supported by this index type');
+  });
+});

@@ -1,0 +1,218 @@
+import { describe, expect, it } from 'vitest';
+import { ErrorCode, type Extension, isKernelError, PluginManager, type StorageExtension } from '../src/index.js';
+import { compression, index, info, type Journal, Recorder, storage } from './helpers.js';
+
+async function rejection(promise: Promise<unknown>) {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(isKernelError(error), `expected a KernelError, got ${String(error)}`).toBe(true);
+  return error as { kind: string; code: string; message: string; cause?: unknown };
+}
+
+describe('registration checks shape and capability', () => {
+  it('refuses a non-object and a missing or malformed info, naming the field', async () => {
+    const pm = new PluginManager();
+    const cases: Array<[unknown, RegExp]> = [
+      [null, /expected an extension object, got null/],
+      [{}, /info is missing/],
+      [{ ...storage('s'), info: { ...info('', ['storage']) } }, /info\.name must be a non-empty string/],
+      [
+        { ...storage('s'), info: { ...info('s', ['storage']), capabilities: 'storage' } },
+        /info\.capabilities must be an array/,
+      ],
+      [{ ...storage('s'), info: { ...info('s', ['storage']), version: 1 } }, /info\.version must be a string/],
+      [{ ...storage('s'), info: info('s', ['storage', 'bogus' as never]) }, /"bogus", which is not a capability/],
+    ];
+    for (const [value, message] of cases) {
+      const error = await rejection(pm.register(value as Extension));
+      expect(error.kind).toBe('plugin');
+      expect(error.code).toBe(ErrorCode.PLUGIN_INVALID);
+      expect(error.message).toMatch(message);
+    }
+    expect(pm.listExtensions()).toEqual([]);
+  });
+
+  it('refuses an extension missing a required method, naming it', async () => {
+    const pm = new PluginManager();
+    const { scan: _scan, flush: _flush, ...partial } = storage('half');
+    const error = await rejection(pm.registerStorage(partial as unknown as StorageExtension));
+    expect(error.code).toBe(ErrorCode.PLUGIN_INVALID);
+    expect(error.message).toContain('"half"');
+    expect(error.message).toContain('missing the storage methods scan, flush');
+    expect(pm.storage()).toBeUndefined();
+  });
+
+  it('refuses an index without indexType and a compression without algorithm', async () => {
+    const pm = new PluginManager();
+    const noType = { ...index('i'), indexType: '' };
+    expect((await rejection(pm.registerIndex(noType))).message).toContain('indexType must be a non-empty string');
+    const noAlgorithm = { ...compression('c', 'x'), algorithm: undefined as unknown as string };
+    expect((await rejection(pm.registerCompression(noAlgorithm))).message).toContain(
+      'algorithm must be a non-empty string',
+    );
+  });
+
+  it('register() dispatches on the one core capability declared', async () => {
+    const pm = new PluginManager();
+    await pm.register(storage('s'));
+    await pm.register(index('i', 'hash'));
+    await pm.register(new Recorder('o'));
+    await pm.register(compression('c', 'lz4'));
+    expect(pm.storage()?.info.name).toBe('s');
+    expect(pm.index('i')?.indexType).toBe('hash');
+    expect(pm.hasObservability()).toBe(true);
+    expect(pm.compression('lz4')?.info.name).toBe('c');
+  });
+
+  it('register() refuses none, two, or only custom capabilities, before init runs', async () => {
+    const pm = new PluginManager();
+    let inits = 0;
+    const base = { ...storage('x'), init: () => void inits++ };
+    for (const capabilities of [[], ['storage', 'index'], ['custom:cache'], ['auth']] as const) {
+      const error = await rejection(pm.register({ ...base, info: info('x', capabilities) }));
+      expect(error.code).toBe(ErrorCode.PLUGIN_CAPABILITY);
+    }
+    const two = await rejection(pm.register({ ...base, info: info('x', ['storage', 'index']) }));
+    expect(two.message).toContain('declares storage and index');
+    expect(inits).toBe(0);
+  });
+
+  it('registerX refuses an extension that does not declare capability X', async () => {
+    const pm = new PluginManager();
+    const error = await rejection(pm.registerStorage({ ...storage('s'), info: info('s', ['index']) }));
+    expect(error.code).toBe(ErrorCode.PLUGIN_CAPABILITY);
+    expect(error.message).toContain('does not include "storage"');
+  });
+
+  it('accepts informational capabilities beside the core one', async () => {
+    const pm = new PluginManager();
+    await pm.register({ ...storage('s'), info: info('s', ['storage', 'custom:wal', 'auth']) });
+    expect(pm.storage()?.info.name).toBe('s');
+  });
+});
+
+describe('init', () => {
+  it('is awaited before registration completes', async () => {
+    const pm = new PluginManager();
+    let release: () => void = () => {};
+    const ext = { ...storage('slow'), init: () => new Promise<void>((resolve) => (release = resolve)) };
+    const pending = pm.registerStorage(ext);
+    await new Promise((r) => setTimeout(r, 5));
+    expect(pm.storage()).toBeUndefined();
+    expect(pm.listExtensions()).toEqual([]);
+    release();
+    await pending;
+    expect(pm.storage()).toBe(ext);
+  });
+
+  it('a failed init leaves nothing registered, and the name free again', async () => {
+    const pm = new PluginManager();
+    const boom = new Error('disk not mounted');
+    const error = await rejection(pm.registerStorage({ ...storage('s'), init: async () => Promise.reject(boom) }));
+    expect(error.code).toBe(ErrorCode.PLUGIN_INIT_FAILED);
+    expect(error.message).toContain('disk not mounted');
+    expect(error.cause).toBe(boom);
+    expect(pm.storage()).toBeUndefined();
+    expect(pm.listExtensions()).toEqual([]);
+    await pm.registerStorage(storage('s'));
+    expect(pm.storage()?.info.name).toBe('s');
+  });
+
+  it('a failed compression init frees its algorithm too', async () => {
+    const pm = new PluginManager();
+    await rejection(
+      pm.registerCompression({
+        ...compression('a', 'zstd'),
+        init: () => {
+          throw new Error('no wasm');
+        },
+      }),
+    );
+    await pm.registerCompression(compression('b', 'zstd'));
+    expect(pm.compression('zstd')?.info.name).toBe('b');
+  });
+});
+
+describe('names are unique across the manager', () => {
+  it('refuses a second extension of the same name, whatever its kind', async () => {
+    const pm = new PluginManager();
+    await pm.registerStorage(storage('shared'));
+    const error = await rejection(pm.registerIndex(index('shared')));
+    expect(error.code).toBe(ErrorCode.PLUGIN_DUPLICATE);
+    expect(error.message).toContain("'shared' already registered");
+    expect(pm.index('shared')).toBeUndefined();
+  });
+
+  it('refuses a second compression of the same algorithm under another name', async () => {
+    const pm = new PluginManager();
+    await pm.registerCompression(compression('lz4-a', 'lz4'));
+    const error = await rejection(pm.registerCompression(compression('lz4-b', 'lz4')));
+    expect(error.code).toBe(ErrorCode.PLUGIN_DUPLICATE);
+    expect(error.message).toContain("compression 'lz4' already registered");
+    expect(pm.listCompression()).toEqual(['lz4']);
+  });
+
+  it('lets exactly one of two racing registrations of one name win', async () => {
+    const pm = new PluginManager();
+    const slow = (ms: number): StorageExtension => ({
+      ...storage('race'),
+      init: () => new Promise((r) => setTimeout(r, ms)),
+    });
+    const results = await Promise.allSettled([pm.registerStorage(slow(20)), pm.registerStorage(slow(1))]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected']);
+    expect((results[1] as PromiseRejectedResult).reason.code).toBe(ErrorCode.PLUGIN_DUPLICATE);
+    expect(pm.listExtensions().map((i) => i.name)).toEqual(['race']);
+  });
+});
+
+describe('storage selection', () => {
+  it('makes the first storage registered the active one, and setActiveStorage switches', async () => {
+    const pm = new PluginManager();
+    expect(pm.storage()).toBeUndefined();
+    const a = storage('a');
+    const b = storage('b');
+    await pm.registerStorage(a);
+    await pm.registerStorage(b);
+    expect(pm.storage()).toBe(a);
+    pm.setActiveStorage('b');
+    expect(pm.storage()).toBe(b);
+  });
+
+  it('setActiveStorage of an unknown name is a KernelError listing what is registered', async () => {
+    const pm = new PluginManager();
+    await pm.registerStorage(storage('a'));
+    let error: unknown;
+    try {
+      pm.setActiveStorage('nope');
+    } catch (e) {
+      error = e;
+    }
+    expect(isKernelError(error) && error.code).toBe(ErrorCode.PLUGIN_NOT_FOUND);
+    expect((error as Error).message).toBe("storage extension 'nope' not found; registered storage: a");
+    expect(pm.storage()?.info.name).toBe('a');
+  });
+});
+
+describe('lookup and listing', () => {
+  it('lists extensions in registration order across kinds and returns the registered objects', async () => {
+    const pm = new PluginManager();
+    const journal: Journal = [];
+    const c = compression('zip', 'gzip', journal);
+    const i = index('by-email', 'btree', journal);
+    await pm.register(c);
+    await pm.register(new Recorder('metrics'));
+    await pm.register(i);
+    await pm.register(storage('mem'));
+    await pm.register(index('by-name', 'btree'));
+    await pm.register(index('vectors', 'hnsw'));
+    expect(pm.listExtensions().map((x) => x.name)).toEqual(['zip', 'metrics', 'by-email', 'mem', 'by-name', 'vectors']);
+    expect(pm.listIndexTypes()).toEqual(['btree', 'hnsw']);
+    expect(pm.listCompression()).toEqual(['gzip']);
+    expect(pm.index('by-email')).toBe(i);
+    expect(pm.compression('gzip')).toBe(c);
+    expect(pm.index('missing')).toBeUndefined();
+    expect(pm.compression('missing')).toBeUndefined();
+  });
+});
