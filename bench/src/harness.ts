@@ -97,7 +97,11 @@ function formatNumber(value: number): string {
 }
 
 /** Makes a Bench that measures into `results` for `suite`. */
-export function createBench(suite: string, results: Result[], figures: Array<Figure & { suite: string; title: string }>): Bench {
+export function createBench(
+  suite: string,
+  results: Result[],
+  figures: Array<Figure & { suite: string; title: string }>,
+): Bench {
   return {
     async case(spec: Case): Promise<void> {
       const rounds = spec.rounds ?? 5;
@@ -136,7 +140,9 @@ export function createBench(suite: string, results: Result[], figures: Array<Fig
       console.log(`\n  ${title}`);
       const width = Math.max(...list.map((f) => f.name.length));
       for (const f of list) {
-        console.log(`    ${f.name.padEnd(width)}  ${formatNumber(f.value).padStart(9)} ${f.unit}${f.note ? `  (${f.note})` : ''}`);
+        console.log(
+          `    ${f.name.padEnd(width)}  ${formatNumber(f.value).padStart(9)} ${f.unit}${f.note ? `  (${f.note})` : ''}`,
+        );
       }
     },
   };
@@ -154,7 +160,9 @@ function printCase(name: string, rows: readonly Result[], baselines: readonly Re
   const widths = header.map((h, col) => Math.max(h.length, ...body.map((line) => (line[col] as string).length)));
   const line = (cells: readonly string[]) =>
     `    ${cells.map((cell, col) => (col === 0 ? cell.padEnd(widths[col] as number) : cell.padStart(widths[col] as number))).join('  ')}`;
-  console.log(`\n  ${name}  (median of ${rows[0]?.rounds ?? 0} rounds; * = baseline; x = ops/s ratio, above 1 is faster)`);
+  console.log(
+    `\n  ${name}  (median of ${rows[0]?.rounds ?? 0} rounds; * = baseline; x = ops/s ratio, above 1 is faster)`,
+  );
   console.log(line(header));
   for (const cells of body) console.log(line(cells));
 }

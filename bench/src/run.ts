@@ -7,7 +7,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createBench, type Figure, type Result, type Suite } from './harness.js';
 
 const suitesDir = fileURLToPath(new URL('./suites/', import.meta.url));
-const files = readdirSync(suitesDir).filter((file) => file.endsWith('.ts')).sort();
+const files = readdirSync(suitesDir)
+  .filter((file) => file.endsWith('.ts'))
+  .sort();
 const suites: Suite[] = [];
 for (const file of files) {
   const module = (await import(pathToFileURL(`${suitesDir}${file}`).href)) as { default: Suite };
