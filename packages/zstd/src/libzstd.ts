@@ -1,0 +1,181 @@
+/**
+ * libzstd compiled to WebAssembly (`@bokuweb/zstd-wasm`, libzstd 1.5.7), and
+ * XXH64 from `xxhash-wasm`. Both are loaded once per process, asynchronously,
+ * by {@link loadLibZstd} (called from the extension's `init`).
+ *
+ * We call the wasm exports directly rather than the package's `compress` /
+ * `decompress` helpers: those malloc and free on every call, trust the
+ * frame's content size, and throw plain `Error`s. Here the scratch buffers
+ * are reused between calls (per-call overhead matters for 1 KiB row values),
+ * and every capacity comes from our own frame scan.
+ */
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import xxhash from 'xxhash-wasm';
+
+/** The parts of the Emscripten module of `@bokuweb/zstd-wasm` we use. */
+interface ZstdWasmModule {
+  /** The wasm heap; replaced whenever memory grows, so read it after every malloc. */
+  readonly HEAPU8: Uint8Array;
+  _malloc(size: number): number;
+  _free(pointer: number): void;
+  _ZSTD_compressBound(srcSize: number): number;
+  _ZSTD_compress(dst: number, dstCapacity: number, src: number, srcSize: number, level: number): number;
+  _ZSTD_decompress(dst: number, dstCapacity: number, src: number, srcSize: number): number;
+  _ZSTD_isError(code: number): number;
+}
+
+/** libzstd's `ZSTD_ErrorCode` values we tell apart (stable across versions, see `zstd_errors.h`). */
+export const ZstdErrorCode = {
+  corruptionDetected: 20,
+  checksumWrong: 22,
+  dictionaryWrong: 32,
+  memoryAllocation: 64,
+  dstSizeTooSmall: 70,
+  srcSizeWrong: 72,
+} as const;
+
+/** A wasm-heap scratch buffer, kept between calls and grown on demand. */
+interface Scratch {
+  pointer: number;
+  size: number;
+}
+
+/** Scratch buffers larger than this are released after each call rather than kept. */
+const KEEP_SCRATCH_BYTES = 1024 * 1024;
+
+/** Thrown by {@link LibZstd} when the wasm heap cannot give the bytes asked for. */
+export class WasmMemoryError extends Error {
+  /** Bytes that were asked for. */
+  readonly bytes: number;
+  constructor(bytes: number) {
+    super(`the WebAssembly heap could not allocate ${bytes} bytes (libzstd's heap is limited to 2 GiB)`);
+    this.bytes = bytes;
+  }
+}
+
+/** The result of one `ZSTD_decompress` call: bytes written, or libzstd's error code. */
+export type DecodeResult = { readonly ok: true; readonly size: number } | { readonly ok: false; readonly error: number };
+
+/** Synchronous access to libzstd and XXH64 once loaded. One per process; calls never overlap (JS is single-threaded). */
+export class LibZstd {
+  readonly #module: ZstdWasmModule;
+  readonly #xxh64: (input: Uint8Array, seed?: bigint) => bigint;
+  readonly #input: Scratch = { pointer: 0, size: 0 };
+  readonly #output: Scratch = { pointer: 0, size: 0 };
+
+  constructor(module: ZstdWasmModule, xxh64: (input: Uint8Array, seed?: bigint) => bigint) {
+    this.#module = module;
+    this.#xxh64 = xxh64;
+  }
+
+  /** The low 32 bits of XXH64(input, seed 0): the zstd content checksum. */
+  contentChecksum(input: Uint8Array): number {
+    return Number(this.#xxh64(input, 0n) & 0xffffffffn);
+  }
+
+  #reserve(scratch: Scratch, size: number): number {
+    if (scratch.size >= size && scratch.pointer !== 0) return scratch.pointer;
+    if (scratch.pointer !== 0) this.#module._free(scratch.pointer);
+    scratch.pointer = 0;
+    scratch.size = 0;
+    // malloc(0) may return 0; always ask for at least one byte.
+    const pointer = this.#module._malloc(Math.max(size, 1));
+    if (pointer === 0) throw new WasmMemoryError(size);
+    scratch.pointer = pointer;
+    scratch.size = size;
+    return pointer;
+  }
+
+  #trim(): void {
+    for (const scratch of [this.#input, this.#output]) {
+      if (scratch.size > KEEP_SCRATCH_BYTES) {
+        this.#module._free(scratch.pointer);
+        scratch.pointer = 0;
+        scratch.size = 0;
+      }
+    }
+  }
+
+  /**
+   * One zstd frame of `input` at `level` via `ZSTD_compress` (which writes the
+   * content size), with the content-checksum flag set and the checksum
+   * appended: this wasm build exports no `ZSTD_CCtx_setParameter`, and the
+   * header descriptor is not covered by any checksum, so setting the flag
+   * afterwards gives exactly the frame libzstd writes with `ZSTD_c_checksumFlag`.
+   */
+  compress(input: Uint8Array, level: number): Uint8Array {
+    try {
+      const module = this.#module;
+      const bound = module._ZSTD_compressBound(input.length);
+      const src = this.#reserve(this.#input, input.length);
+      const dst = this.#reserve(this.#output, bound);
+      module.HEAPU8.set(input, src);
+      const written = module._ZSTD_compress(dst, bound, src, input.length, level);
+      if (module._ZSTD_isError(written)) {
+        throw new Error(`libzstd ZSTD_compress failed with error ${-(written | 0)}`);
+      }
+      const frame = new Uint8Array(written + 4);
+      frame.set(module.HEAPU8.subarray(dst, dst + written));
+      frame[4] = (frame[4] as number) | 0x04; // Content_Checksum_flag
+      const checksum = this.contentChecksum(input);
+      frame[written] = checksum & 0xff;
+      frame[written + 1] = (checksum >>> 8) & 0xff;
+      frame[written + 2] = (checksum >>> 16) & 0xff;
+      frame[written + 3] = checksum >>> 24;
+      return frame;
+    } finally {
+      this.#trim();
+    }
+  }
+
+  /**
+   * Copies `input` into the wasm heap and reserves `capacity` output bytes,
+   * then lets `decode` make `ZSTD_decompress` calls on slices of it, and
+   * returns a copy of the first `produced` output bytes.
+   */
+  decompressFrames(
+    input: Uint8Array,
+    capacity: number,
+    decode: (call: (srcOffset: number, srcSize: number, dstOffset: number, dstCapacity: number) => DecodeResult) => number,
+  ): Uint8Array {
+    try {
+      const module = this.#module;
+      const src = this.#reserve(this.#input, input.length);
+      const dst = this.#reserve(this.#output, capacity);
+      module.HEAPU8.set(input, src);
+      const produced = decode((srcOffset, srcSize, dstOffset, dstCapacity) => {
+        const result = module._ZSTD_decompress(dst + dstOffset, dstCapacity, src + srcOffset, srcSize);
+        if (module._ZSTD_isError(result)) return { ok: false, error: -(result | 0) };
+        return { ok: true, size: result >>> 0 };
+      });
+      return module.HEAPU8.slice(dst, dst + produced);
+    } finally {
+      this.#trim();
+    }
+  }
+}
+
+let loading: Promise<LibZstd> | undefined;
+
+/**
+ * Loads libzstd's wasm and XXH64 once per process; later calls share the
+ * same promise. A failed load is forgotten, so a later `init` tries again.
+ */
+export function loadLibZstd(): Promise<LibZstd> {
+  loading ??= (async () => {
+    const require = createRequire(import.meta.url);
+    const zstdWasm = require('@bokuweb/zstd-wasm') as { init(): Promise<void> };
+    const [, hasher] = await Promise.all([zstdWasm.init(), xxhash()]);
+    // The package's entry does not re-export the Emscripten module and its
+    // "exports" hide the file that does; its own helpers reach the module
+    // through that file, so requiring it by path gives the same instance.
+    const entry = require.resolve('@bokuweb/zstd-wasm');
+    const { Module } = require(join(dirname(entry), 'module.js')) as { Module: ZstdWasmModule };
+    return new LibZstd(Module, hasher.h64Raw);
+  })();
+  return loading.catch((error: unknown) => {
+    loading = undefined;
+    throw error;
+  });
+}
