@@ -1,0 +1,97 @@
+/**
+ * The `/metrics` endpoint: a plain node:http server that answers GET (and
+ * HEAD) on `/metrics` with the registry's exposition and its content type.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Registry } from 'prom-client';
+
+/** Where to listen. */
+export interface ServeOptions {
+  /** TCP port; 0 picks a free one (read the bound port from the result). */
+  readonly port: number;
+  /** Interface to bind. Default `127.0.0.1` (loopback only); use `0.0.0.0` or `::` to expose it. */
+  readonly host?: string;
+}
+
+/** The address a server is bound to. */
+export interface ServedAddress {
+  readonly host: string;
+  readonly port: number;
+  /** e.g. `http://127.0.0.1:9464/metrics` */
+  readonly url: string;
+}
+
+/** Checks `serve()`'s options, throwing a TypeError/RangeError that names the bad one. */
+export function checkServeOptions(options: unknown): { port: number; host: string } {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError('serve(options): options must be an object { port, host? }');
+  }
+  const { port, host = '127.0.0.1' } = options as { port?: unknown; host?: unknown };
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new RangeError(`serve(options): port must be an integer from 0 to 65535; got ${String(port)}`);
+  }
+  if (typeof host !== 'string' || host === '') {
+    throw new TypeError(`serve(options): host must be a non-empty string; got ${String(host)}`);
+  }
+  return { port, host };
+}
+
+/** Starts a server for `registry` and resolves once it listens. */
+export function startServer(
+  registry: Registry,
+  port: number,
+  host: string,
+  onFailure: (error: unknown) => void,
+): Promise<{ server: Server; address: ServedAddress }> {
+  const server = createServer((request, response) => {
+    const path = (request.url ?? '/').split('?', 1)[0];
+    if (path !== '/metrics') {
+      response.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
+      response.end('Not found. Metrics are at /metrics\n');
+      return;
+    }
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      response.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' });
+      response.end('Method not allowed\n');
+      return;
+    }
+    registry.metrics().then(
+      (text) => {
+        response.writeHead(200, {
+          'content-type': registry.contentType,
+          'content-length': Buffer.byteLength(text),
+        });
+        response.end(request.method === 'HEAD' ? undefined : text);
+      },
+      (error: unknown) => {
+        onFailure(error);
+        response.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
+        response.end('Collecting metrics failed\n');
+      },
+    );
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      server.on('error', onFailure);
+      const bound = server.address() as AddressInfo;
+      const urlHost = bound.family === 'IPv6' ? `[${bound.address}]` : bound.address;
+      resolve({
+        server,
+        address: { host: bound.address, port: bound.port, url: `http://${urlHost}:${bound.port}/metrics` },
+      });
+    });
+  });
+}
+
+/** Closes `server`, dropping idle keep-alive connections so it does not wait for clients to hang up. */
+export function stopServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+    // Anything still mid-response gets a moment to finish, then is cut.
+    setTimeout(() => server.closeAllConnections(), 1000).unref();
+  });
+}
