@@ -1,0 +1,26 @@
+// The four suites on the correct reference implementations (and core's
+// NullObservability): every test must pass. The broken variants are run in
+// broken-implementations.test.ts.
+import { NullObservability } from '@sochdb/core';
+import {
+  compressionConformance,
+  indexConformance,
+  observabilityConformance,
+  storageConformance,
+} from '../src/index.js';
+import { GzipCodec } from './reference/gzip-codec.js';
+import { RecordingObservability } from './reference/recording-observability.js';
+import { SortedArrayStorage } from './reference/sorted-array-storage.js';
+import { SortedPairsIndex, VectorPairsIndex } from './reference/sorted-pairs-index.js';
+
+storageConformance('reference sorted-array storage', () => new SortedArrayStorage());
+storageConformance('reference storage made by an async factory', async () => new SortedArrayStorage());
+indexConformance('reference sorted-pairs index', () => new SortedPairsIndex());
+indexConformance('reference vector index', () => new VectorPairsIndex());
+compressionConformance('reference gzip codec', () => new GzipCodec({ maxOutputBytes: 1 << 20 }), {
+  maxOutputBytes: 1 << 20,
+  levels: { valid: [0, 1, 6, 9], invalid: [-1, 10, Number.NaN, 1.5] },
+  samples: [new TextEncoder().encode('a sample the plugin author cares about')],
+});
+observabilityConformance('reference recording observability', () => new RecordingObservability());
+observabilityConformance('core NullObservability', () => new NullObservability());
