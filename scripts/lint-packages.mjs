@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+// Lints every publishable package as npm would ship it: publint --strict on
+// the packed tarball, and @arethetypeswrong/cli on the same tarball with the
+// esm-only profile (our packages are ESM; CommonJS consumers use require(esm)
+// on Node >= 20.19).
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const bin = (name) => join(root, 'node_modules', '.bin', name);
+const packages = readdirSync(join(root, 'packages'))
+  .map((name) => join(root, 'packages', name))
+  .filter((dir) => existsSync(join(dir, 'package.json')))
+  .filter((dir) => !JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).private);
+
+const out = mkdtempSync(join(tmpdir(), 'sochdb-pack-'));
+let failed = 0;
+try {
+  for (const dir of packages) {
+    const { name } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    if (!existsSync(join(dir, 'dist'))) {
+      console.error(`✗ ${name}: no dist/ (run pnpm build first)`);
+      failed++;
+      continue;
+    }
+    const before = new Set(readdirSync(out));
+    execFileSync('pnpm', ['pack', '--pack-destination', out], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
+    const tarball = join(out, readdirSync(out).find((file) => !before.has(file)));
+    let ok = true;
+    for (const [tool, args] of [
+      ['publint', ['--strict', tarball]],
+      ['attw', [tarball, '--profile', 'esm-only', '--format', 'table-flipped']],
+    ]) {
+      try {
+        execFileSync(bin(tool), args, { cwd: dir, stdio: 'pipe', encoding: 'utf8' });
+      } catch (error) {
+        failed++;
+        ok = false;
+        console.error(`✗ ${name}: ${tool} failed\n${error.stdout ?? ''}${error.stderr ?? ''}`);
+      }
+    }
+    if (ok) console.log(`✓ ${name}: publint --strict, attw (esm-only)`);
+  }
+} finally {
+  rmSync(out, { recursive: true, force: true });
+}
+if (failed > 0) {
+  console.error(`lint-packages: ${failed} check(s) failed`);
+  process.exit(1);
+}

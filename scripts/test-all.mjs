@@ -1,0 +1,40 @@
+#!/usr/bin/env node
+// `pnpm test:all`: every check a change must pass, each run even when an
+// earlier one failed, so one run shows everything that is wrong. Ends with
+// the test-count line; a failed gate (lint, typecheck, ...) counts as one
+// failure in it.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const steps = [
+  ['tools', ['node', 'scripts/ensure-tools.mjs']],
+  ['lint', ['pnpm', 'lint']],
+  ['typecheck', ['pnpm', 'typecheck']],
+  ['test', ['pnpm', 'test']],
+];
+if (existsSync(join(root, 'scripts', 'release-test.mjs'))) steps.push(['release test', ['pnpm', 'test:release']]);
+
+const summaryFile = join(root, '.tmp', 'test-summary.txt');
+rmSync(summaryFile, { force: true });
+const failedSteps = [];
+for (const [name, [command, ...args]] of steps) {
+  console.log(`\n=== ${name}: ${[command, ...args].join(' ')}`);
+  const { status } = spawnSync(command, args, { cwd: root, stdio: 'inherit' });
+  if (status !== 0) failedSteps.push(name);
+}
+
+const counted = existsSync(summaryFile) ? readFileSync(summaryFile, 'utf8').trim() : '';
+const match = /^(\d+) passed, (\d+) failed(?:, (\d+) skipped)?$/.exec(counted);
+const [passed, failedTests, skipped] = match ? [Number(match[1]), Number(match[2]), Number(match[3] ?? 0)] : [0, 0, 0];
+let failed = failedTests;
+// `test` failing is already in its own count (unless it died before counting);
+// other gates add one failure each.
+failed += failedSteps.filter((name) => name !== 'test' || !match).length;
+if (failedSteps.length > 0) console.log(`\nFailed: ${failedSteps.join(', ')}`);
+const line = `${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`;
+mkdirSync(join(root, '.tmp'), { recursive: true });
+writeFileSync(summaryFile, `${line}\n`);
+console.log(line);
+process.exit(failedSteps.length > 0 ? 1 : 0);
