@@ -7,8 +7,9 @@
  * That is what lets `decompress` refuse bombs, lying headers and oversized
  * windows up front instead of trusting the decoder to notice in time.
  */
-import { corruption } from './errors.js';
+
 import { ErrorCode } from '@sochdb/core';
+import { corruption } from './errors.js';
 
 /** Magic number of a Zstandard frame, little-endian on the wire. */
 export const ZSTD_MAGIC = 0xfd2fb528;
@@ -104,17 +105,17 @@ function formatBytes(bytes: number): string {
  *   declared output above the limits).
  */
 export function scanFrames(input: Uint8Array, limits: ScanLimits): FrameScan {
-  if (input.length === 0) throw corruption(ErrorCode.TRUNCATED, 'zstd: input is empty; a zstd frame is at least 9 bytes');
+  if (input.length === 0)
+    throw corruption(ErrorCode.TRUNCATED, 'zstd: input is empty; a zstd frame is at least 9 bytes');
   const frames: ZstdFrame[] = [];
   let at = 0;
   let totalBound = 0;
   let sawZstdFrame = false;
   while (at < input.length) {
     if (input.length - at < 4) {
-      throw corruption(
-        sawZstdFrame || at > 0 ? ErrorCode.CORRUPT : ErrorCode.TRUNCATED,
-        `zstd: ${input.length - at} trailing bytes at offset ${at} are not a frame`,
-      );
+      throw at === 0
+        ? corruption(ErrorCode.TRUNCATED, `zstd: input ends inside the magic number (${input.length} bytes)`)
+        : corruption(ErrorCode.CORRUPT, `zstd: ${input.length - at} trailing bytes at offset ${at} are not a frame`);
     }
     const magic = readU32(input, at);
     if (magic === ZSTD_MAGIC) {
@@ -131,7 +132,7 @@ export function scanFrames(input: Uint8Array, limits: ScanLimits): FrameScan {
       frames.push(frame);
       sawZstdFrame = true;
       at = frame.end;
-    } else if (((magic & SKIPPABLE_MAGIC_MASK) >>> 0) === SKIPPABLE_MAGIC_BASE) {
+    } else if ((magic & SKIPPABLE_MAGIC_MASK) >>> 0 === SKIPPABLE_MAGIC_BASE) {
       need(input, at + 4, 4, 'a skippable frame header');
       const size = readU32(input, at + 4);
       need(input, at + 8, size, `a skippable frame of ${size} bytes`);

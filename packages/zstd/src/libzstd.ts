@@ -54,8 +54,10 @@ export class WasmMemoryError extends Error {
   }
 }
 
-/** The result of one `ZSTD_decompress` call: bytes written, or libzstd's error code. */
-export type DecodeResult = { readonly ok: true; readonly size: number } | { readonly ok: false; readonly error: number };
+/** The result of one `ZSTD_decompress` call: a copy of the bytes written, or libzstd's error code. */
+export type DecodeResult =
+  | { readonly ok: true; readonly bytes: Uint8Array }
+  | { readonly ok: false; readonly error: number };
 
 /** Synchronous access to libzstd and XXH64 once loaded. One per process; calls never overlap (JS is single-threaded). */
 export class LibZstd {
@@ -129,32 +131,35 @@ export class LibZstd {
     }
   }
 
+  /** Current size of libzstd's wasm heap. It grows on demand and never shrinks (a wasm memory cannot). */
+  get heapBytes(): number {
+    return this.#module.HEAPU8.length;
+  }
+
   /**
-   * Copies `input` into the wasm heap and reserves `capacity` output bytes,
-   * then lets `decode` make `ZSTD_decompress` calls on slices of it, and
-   * returns a copy of the first `produced` output bytes.
+   * Copies `input` into the wasm heap once and hands `fn` a decoder for
+   * frames at offsets in it. Scratch buffers are trimmed afterwards.
    */
-  decompressFrames(
-    input: Uint8Array,
-    capacity: number,
-    decode: (call: (srcOffset: number, srcSize: number, dstOffset: number, dstCapacity: number) => DecodeResult) => number,
-  ): Uint8Array {
+  withInput<T>(input: Uint8Array, fn: (decode: FrameDecoder) => T): T {
     try {
       const module = this.#module;
       const src = this.#reserve(this.#input, input.length);
-      const dst = this.#reserve(this.#output, capacity);
       module.HEAPU8.set(input, src);
-      const produced = decode((srcOffset, srcSize, dstOffset, dstCapacity) => {
-        const result = module._ZSTD_decompress(dst + dstOffset, dstCapacity, src + srcOffset, srcSize);
+      return fn((srcOffset, srcSize, capacity) => {
+        const dst = this.#reserve(this.#output, capacity);
+        const result = module._ZSTD_decompress(dst, capacity, src + srcOffset, srcSize);
         if (module._ZSTD_isError(result)) return { ok: false, error: -(result | 0) };
-        return { ok: true, size: result >>> 0 };
+        const size = result >>> 0;
+        return { ok: true, bytes: module.HEAPU8.slice(dst, dst + size) };
       });
-      return module.HEAPU8.slice(dst, dst + produced);
     } finally {
       this.#trim();
     }
   }
 }
+
+/** Decodes the frame at `srcOffset` (exactly `srcSize` bytes) into at most `capacity` bytes. */
+export type FrameDecoder = (srcOffset: number, srcSize: number, capacity: number) => DecodeResult;
 
 let loading: Promise<LibZstd> | undefined;
 

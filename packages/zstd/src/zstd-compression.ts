@@ -9,7 +9,7 @@ import {
 } from '@sochdb/core';
 import { corruption } from './errors.js';
 import { scanFrames, type ZstdFrame } from './frame.js';
-import { type DecodeResult, type LibZstd, loadLibZstd, WasmMemoryError, ZstdErrorCode } from './libzstd.js';
+import { type FrameDecoder, type LibZstd, loadLibZstd, WasmMemoryError, ZstdErrorCode } from './libzstd.js';
 import { checkLevel, type ResolvedZstdOptions, resolveOptions, type ZstdOptions } from './options.js';
 import { VERSION } from './version.js';
 
@@ -151,7 +151,11 @@ export class ZstdCompression implements CompressionExtension {
 
   #ready(operation: string): LibZstd {
     if (this.#closed) {
-      throw new KernelError('plugin', ErrorCode.CLOSED, `@sochdb/zstd "${this.info.name}": ${operation} after shutdown`);
+      throw new KernelError(
+        'plugin',
+        ErrorCode.CLOSED,
+        `@sochdb/zstd "${this.info.name}": ${operation} after shutdown`,
+      );
     }
     if (this.#lib === undefined) {
       throw new KernelError(
@@ -216,14 +220,16 @@ export class ZstdCompression implements CompressionExtension {
     const lib = this.#ready('decompress');
     try {
       const { maxOutputBytes } = this.#options;
-      const scan = scanFrames(input, this.#options);
-      const capacity = Math.min(scan.totalBound, maxOutputBytes);
-      return lib.decompressFrames(input, capacity, (call) => {
+      const { frames } = scanFrames(input, this.#options);
+      return lib.withInput(input, (decode) => {
+        const parts: Uint8Array[] = [];
         let produced = 0;
-        for (const frame of scan.frames) {
-          produced += decodeFrame(call, frame, produced, capacity, maxOutputBytes);
+        for (const frame of frames) {
+          const part = decodeFrame(decode, frame, maxOutputBytes - produced, maxOutputBytes);
+          parts.push(part);
+          produced += part.length;
         }
-        return produced;
+        return parts.length === 1 ? (parts[0] as Uint8Array) : concat(parts, produced);
       });
     } catch (error) {
       if (isKernelError(error)) throw error;
@@ -236,30 +242,62 @@ export class ZstdCompression implements CompressionExtension {
   }
 }
 
-type Call = (srcOffset: number, srcSize: number, dstOffset: number, dstCapacity: number) => DecodeResult;
+function concat(parts: readonly Uint8Array[], length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
 
-/** Decodes one frame at `produced` in the output; returns its size. */
-function decodeFrame(call: Call, frame: ZstdFrame, produced: number, capacity: number, maxOutputBytes: number): number {
-  const room = capacity - produced;
+/**
+ * First output capacity tried for a frame without a content size: enough for
+ * typical ratios, so most frames decode in one pass. When it is too small the
+ * capacity doubles (up to the frame's block bound or the budget), so memory
+ * follows the real output rather than what the block headers could claim,
+ * and the total work stays linear (at most twice one pass).
+ */
+function firstCapacity(frame: ZstdFrame): number {
+  return Math.max(128 * 1024, 8 * (frame.end - frame.start));
+}
+
+/** Decodes one frame with `room` bytes left under the budget; returns its bytes. */
+function decodeFrame(decode: FrameDecoder, frame: ZstdFrame, room: number, maxOutputBytes: number): Uint8Array {
+  const at = `the frame at offset ${frame.start}`;
   const declared = frame.contentSize;
   if (declared !== undefined && declared > room) {
     throw corruption(
       ErrorCode.OVER_LIMIT,
-      `zstd: the frame at offset ${frame.start} declares ${declared} bytes, which takes the output over maxOutputBytes (${maxOutputBytes})`,
+      `zstd: ${at} declares ${declared} bytes, which takes the output over maxOutputBytes (${maxOutputBytes})`,
     );
   }
   // Without a declared size, the room is the running budget: a frame that
-  // needs more fails with dstSize_tooSmall, and that is the limit talking.
-  const budgetCapped = declared === undefined && room < frame.outputBound;
-  const frameCapacity = declared ?? Math.min(frame.outputBound, room);
-  const result = call(frame.start, frame.end - frame.start, produced, frameCapacity);
-  if (!result.ok) {
-    const at = `the frame at offset ${frame.start}`;
+  // still needs more at that capacity fails with dstSize_tooSmall, and that
+  // is the limit talking.
+  const ceiling = declared ?? Math.min(frame.outputBound, room);
+  let capacity = declared ?? Math.min(ceiling, firstCapacity(frame));
+  for (;;) {
+    const result = decode(frame.start, frame.end - frame.start, capacity);
+    if (result.ok) {
+      if (declared !== undefined && result.bytes.length !== declared) {
+        throw corruption(
+          ErrorCode.CORRUPT,
+          `zstd: ${at} declares ${declared} bytes but decodes to ${result.bytes.length}`,
+        );
+      }
+      return result.bytes;
+    }
+    if (result.error === ZstdErrorCode.dstSizeTooSmall && capacity < ceiling) {
+      capacity = Math.min(ceiling, capacity * 2);
+      continue;
+    }
     switch (result.error) {
       case ZstdErrorCode.checksumWrong:
         throw corruption(ErrorCode.CHECKSUM_MISMATCH, `zstd: ${at} decodes to bytes that do not match its checksum`);
       case ZstdErrorCode.dstSizeTooSmall:
-        if (budgetCapped) {
+        if (declared === undefined && room < frame.outputBound) {
           throw corruption(
             ErrorCode.OVER_LIMIT,
             `zstd: ${at} has no content size and decodes to more than the ${room} bytes left under maxOutputBytes (${maxOutputBytes})`,
@@ -274,11 +312,4 @@ function decodeFrame(call: Call, frame: ZstdFrame, produced: number, capacity: n
         throw corruption(ErrorCode.CORRUPT, `zstd: ${at} is corrupt (${describeError(result.error)})`);
     }
   }
-  if (declared !== undefined && result.size !== declared) {
-    throw corruption(
-      ErrorCode.CORRUPT,
-      `zstd: the frame at offset ${frame.start} declares ${declared} bytes but decodes to ${result.size}`,
-    );
-  }
-  return result.size;
 }
