@@ -126,11 +126,14 @@ export class GzipCodec implements CompressionExtension {
     offset += consumed;
     need(8);
     const view = new DataView(input.buffer, input.byteOffset + offset, 8);
-    if (view.getUint32(0, true) !== crc32(output)) throw corrupt(ErrorCode.CHECKSUM_MISMATCH, 'gzip CRC-32 mismatch');
-    if (view.getUint32(4, true) !== output.length % 2 ** 32) {
-      throw corrupt(ErrorCode.CHECKSUM_MISMATCH, 'gzip length mismatch');
-    }
+    this.verify(output, view.getUint32(0, true), view.getUint32(4, true));
     return { output, next: offset + 8 };
+  }
+
+  /** Checks the member trailer: CRC-32 and length (mod 2^32) of the output. */
+  protected verify(output: Uint8Array, crc: number, size: number): void {
+    if (crc !== crc32(output)) throw corrupt(ErrorCode.CHECKSUM_MISMATCH, 'gzip CRC-32 mismatch');
+    if (size !== output.length % 2 ** 32) throw corrupt(ErrorCode.CHECKSUM_MISMATCH, 'gzip length mismatch');
   }
 }
 

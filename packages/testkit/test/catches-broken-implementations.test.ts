@@ -1,0 +1,113 @@
+// The testkit's own tests: each suite must pass on a correct implementation
+// and fail, on the test named for the rule, on an implementation that breaks
+// that one rule. The suites run through vitest's programmatic API on the
+// fixtures in test/fixtures/ (one vitest run for all of them), and the
+// failures are read back per implementation.
+import { fileURLToPath } from 'node:url';
+import type { Extension } from '@sochdb/core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createVitest } from 'vitest/node';
+import { brokenCodecs } from './broken/compression.js';
+import { brokenIndexes, brokenVectorIndexes } from './broken/index.js';
+import { brokenObservability } from './broken/observability.js';
+import { brokenStorages } from './broken/storage.js';
+import type { BrokenVariant } from './broken/variant.js';
+
+interface Outcome {
+  readonly passed: string[];
+  readonly failed: string[];
+  readonly skipped: string[];
+}
+
+/** Outcomes keyed by `<kind>/<implementation>`, e.g. `storage/broken:inclusive-end`. */
+const outcomes = new Map<string, Outcome>();
+
+const KINDS = ['storage', 'index', 'compression', 'observability'] as const;
+
+beforeAll(async () => {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const vitest = await createVitest('test', {
+    config: false,
+    root,
+    include: ['test/fixtures/*.fixture.ts'],
+    watch: false,
+    reporters: [],
+    pool: 'threads',
+    maxWorkers: 2,
+    fileParallelism: true,
+  });
+  try {
+    const { testModules, unhandledErrors } = await vitest.start();
+    expect(unhandledErrors, 'unhandled errors in the fixture run').toEqual([]);
+    expect(testModules.map((module) => module.moduleId.split('/').pop()).sort()).toEqual(
+      KINDS.map((kind) => `${kind}.fixture.ts`).sort(),
+    );
+    for (const module of testModules) {
+      const kind = (module.moduleId.split('/').pop() ?? '').replace('.fixture.ts', '');
+      const errors = module.errors();
+      expect(errors, `errors collecting ${kind}.fixture.ts`).toEqual([]);
+      for (const test of module.children.allTests()) {
+        const top = test.fullName.split(' > ')[0] ?? '';
+        const implementation = top.split(' — ')[0] ?? top;
+        const key = `${kind}/${implementation}`;
+        let outcome = outcomes.get(key);
+        if (outcome === undefined) {
+          outcome = { passed: [], failed: [], skipped: [] };
+          outcomes.set(key, outcome);
+        }
+        const state = test.result().state;
+        if (state === 'passed') outcome.passed.push(test.name);
+        else if (state === 'failed') outcome.failed.push(test.name);
+        else outcome.skipped.push(test.name);
+      }
+    }
+    // TESTKIT_PRINT_OUTCOMES=1 lists every failed test per implementation, to review what each variant trips.
+    if (process.env.TESTKIT_PRINT_OUTCOMES) {
+      for (const [key, outcome] of outcomes) console.log(key, JSON.stringify(outcome.failed));
+    }
+  } finally {
+    await vitest.close();
+    // The inner run marks a failed run on the process; the failures here are the point.
+    process.exitCode = 0;
+  }
+}, 120_000);
+
+function outcomeOf(kind: string, implementation: string): Outcome {
+  const outcome = outcomes.get(`${kind}/${implementation}`);
+  if (outcome === undefined) throw new Error(`no results for ${kind}/${implementation}`);
+  return outcome;
+}
+
+describe('the suites pass on correct implementations', () => {
+  it.each([
+    ['storage', 'correct'],
+    ['index', 'correct'],
+    ['index', 'correct-vector'],
+    ['compression', 'correct'],
+    ['observability', 'correct'],
+    ['observability', 'correct-null'],
+  ])('%s suite passes every test on the %s reference', (kind, implementation) => {
+    const outcome = outcomeOf(kind, implementation);
+    expect(outcome.failed).toEqual([]);
+    expect(outcome.passed.length).toBeGreaterThan(10);
+  });
+});
+
+function catches<T extends Extension>(kind: string, variants: Record<string, BrokenVariant<T>>): void {
+  describe(`the ${kind} suite catches each broken implementation`, () => {
+    for (const [id, variant] of Object.entries(variants)) {
+      it(`${id}: ${variant.broken}`, () => {
+        const outcome = outcomeOf(kind, `broken:${id}`);
+        for (const name of variant.caughtBy) {
+          expect(outcome.passed, `"${name}" must fail on this implementation`).not.toContain(name);
+          expect(outcome.failed, `"${name}" must fail on this implementation`).toContain(name);
+        }
+      });
+    }
+  });
+}
+
+catches('storage', brokenStorages);
+catches('index', { ...brokenIndexes, ...brokenVectorIndexes });
+catches('compression', brokenCodecs);
+catches('observability', brokenObservability);
