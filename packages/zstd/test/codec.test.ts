@@ -11,6 +11,7 @@ import plugin, {
   VERSION,
   ZstdCompression,
 } from '../src/index.js';
+import { loadLibZstd } from '../src/libzstd.js';
 import { buildFrame } from './frames.js';
 import { codec, expectCorruption, expectSameBytes, jsonLines, randomBytes, seeded } from './helpers.js';
 
@@ -335,7 +336,10 @@ describe('decompress refuses what is not exactly valid frames', () => {
     const blocks = Array.from({ length: 2100 }, () => ({ type: 'rle' as const, size: 128 * 1024 }));
     const bomb = buildFrame({ contentSize: 2100 * 128 * 1024, windowLog: 20, blocks });
     expect(bomb.length).toBeLessThan(10_000);
+    const lib = await loadLibZstd();
+    const heapBefore = lib.heapBytes;
     expectCorruption(() => zstd.decompress(bomb), ErrorCode.OVER_LIMIT);
+    expect(lib.heapBytes, 'the wasm heap grew for a refused bomb').toBe(heapBefore);
     // Without a content size, the running budget stops it (small budget, to keep the test's memory small).
     const undeclared = buildFrame({ windowLog: 20, blocks });
     const small = await codec({ maxOutputBytes: 4 * MiB });
