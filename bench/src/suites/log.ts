@@ -14,7 +14,10 @@ import { join } from 'node:path';
 import { PluginManager } from '@sochdb/core';
 import { JsonLogger } from '@sochdb/json-logging';
 import pino from 'pino';
-import type { Suite } from '../harness.js';
+import type { Contender, Suite } from '../harness.js';
+
+/** Types a contender's state; the harness's `Case` holds contenders of any state as `Contender<never>`. */
+const contender = <State>(spec: Contender<State>) => spec as unknown as Contender<never>;
 
 const LINES = 200_000;
 const FIELDS = { table: 'orders', txn: '7340032', rows: '42', durationMs: '1.250' } as const;
@@ -45,7 +48,7 @@ const suite: Suite = {
         name: `log ${LINES / 1000}k lines to a file`,
         ops: LINES,
         contenders: [
-          {
+          contender({
             name: 'pino (default async destination)',
             baseline: true,
             setup: async () => {
@@ -62,8 +65,8 @@ const suite: Suite = {
               dest.end();
               expectSize(file);
             },
-          },
-          {
+          }),
+          contender({
             name: 'pino (sync: true)',
             baseline: true,
             setup: () => {
@@ -78,8 +81,8 @@ const suite: Suite = {
               dest.end();
               expectSize(file);
             },
-          },
-          {
+          }),
+          contender({
             name: 'JSON.stringify + writeSync per line',
             setup: () => {
               const file = nextFile();
@@ -97,8 +100,8 @@ const suite: Suite = {
               closeSync(fd);
               expectSize(file);
             },
-          },
-          {
+          }),
+          contender({
             name: '@sochdb/json-logging',
             setup: () => {
               const file = nextFile();
@@ -112,8 +115,8 @@ const suite: Suite = {
               await log.shutdown();
               expectSize(file);
             },
-          },
-          {
+          }),
+          contender({
             name: '@sochdb/json-logging via PluginManager',
             setup: async () => {
               const file = nextFile();
@@ -130,7 +133,7 @@ const suite: Suite = {
               await manager.shutdownAll();
               expectSize(file);
             },
-          },
+          }),
         ],
       });
     } finally {

@@ -1,0 +1,472 @@
+import type { ExtensionInfo, HealthInfo, Labels, ObservabilityExtension, SpanId } from '@sochdb/core';
+import { type LogLevelName, levelNumber } from './levels.js';
+import {
+  LINE_KEYS,
+  messageText,
+  quote,
+  type RenderedBase,
+  renderBase,
+  stringOf,
+  UnprintableFieldError,
+  valueText,
+} from './line-format.js';
+import { type Destination, LineSink } from './line-sink.js';
+import { VERSION } from './version.js';
+
+/** Where a problem happened, as handed to {@link JsonLoggerOptions.onError}. */
+export interface JsonLoggerErrorSite {
+  /** The extension's `info.name`. */
+  readonly extension: string;
+  /** The method called (`logInfo`, `counterInc`, ...), or `write` for a destination that failed. */
+  readonly operation: string;
+}
+
+/** Options of a {@link JsonLogger}. Every one is optional. */
+export interface JsonLoggerOptions {
+  /** The extension name in a `PluginManager`. Default `"json-logging"`. */
+  name?: string;
+  /**
+   * Where lines go: a file path (opened for appending, created if missing,
+   * closed by `shutdown()`), a file descriptor (never closed by the logger),
+   * or any writable stream (never ended by the logger). Default `1`, stdout.
+   */
+  destination?: Destination;
+  /** Minimum level of log lines: `debug`, `info`, `warn`, `error` or `silent`. Default `info`. */
+  level?: LogLevelName;
+  /** Fields written on every line, e.g. `{ service: 'orders-db' }`: strings, finite numbers or booleans. */
+  base?: Readonly<Record<string, string | number | boolean>>;
+  /** Write a line when a span starts and when it ends (with `durationMs`). Default `false`. */
+  spans?: boolean;
+  /** Write a line for every span event. Default `false`. */
+  spanEvents?: boolean;
+  /** Write a line for every counter, gauge and histogram call. Default `false`. */
+  metrics?: boolean;
+  /** Write a line for every health report. Default `false`. */
+  health?: boolean;
+  /** Spans tracked at once (for durations and parents) before the oldest is ended and reported. Default 10,000. */
+  maxOpenSpans?: number;
+  /** Bytes buffered before a write; `0` writes every line at once. Default 65,536. */
+  bufferBytes?: number;
+  /**
+   * Hears about problems once per operation: a destination that fails, a
+   * value that was dropped, a span evicted. Default: a process warning. If it
+   * throws, that is ignored.
+   */
+  onError?: (error: unknown, where: JsonLoggerErrorSite) => void;
+}
+
+interface OpenSpan {
+  readonly name: string;
+  readonly start: number;
+}
+
+/** Which metric call a metric line came from. */
+type MetricType = 'counter' | 'gauge' | 'histogram';
+
+const DEBUG = 20;
+const INFO = 30;
+const WARN = 40;
+const ERROR = 50;
+const DEFAULT_MAX_OPEN_SPANS = 10_000;
+const DEFAULT_BUFFER_BYTES = 64 * 1024;
+const MAX_BUFFER_BYTES = 64 * 1024 * 1024;
+
+/** Field keys cached per kind of line; past this, keys are rendered on every call. */
+const MAX_CACHED_KEYS = 4096;
+
+/**
+ * The keys a kind of line holds itself (a call's field with one of these
+ * names is written with a `_` in front), and the cached `,"key":` text of
+ * keys that need nothing done.
+ */
+interface LineKind {
+  readonly reserved: ReadonlySet<string>;
+  readonly plain: Map<string, string>;
+}
+
+function lineKind(reserved: readonly string[]): LineKind {
+  return { reserved: new Set(reserved), plain: new Map() };
+}
+
+/**
+ * An observability extension that writes one JSON object per line, in
+ * pino's shape (`level` 20/30/40/50, `time` in epoch milliseconds, `msg`,
+ * then fields), so `pino-pretty` and log shippers read it. Log calls always
+ * become lines (at or above `level`); spans, span events, metrics and health
+ * become lines when switched on.
+ *
+ * Lines are buffered and written in large writes; `shutdown()`, `flush()`
+ * and the process's normal exit (including `process.exit()`) write what is
+ * buffered. No method throws: bad values are turned into defined output or
+ * dropped, and reported once per operation through `onError`.
+ */
+export class JsonLogger implements ObservabilityExtension {
+  /** Name (default `json-logging`), version, and the `observability` capability. */
+  readonly info: ExtensionInfo;
+
+  readonly #sink: LineSink;
+  readonly #minLevel: number;
+  readonly #base: RenderedBase;
+  readonly #spans: boolean;
+  readonly #spanEvents: boolean;
+  readonly #metrics: boolean;
+  readonly #health: boolean;
+  readonly #maxOpenSpans: number;
+  readonly #onError: (error: unknown, where: JsonLoggerErrorSite) => void;
+  readonly #reported = new Set<string>();
+  readonly #logKind = lineKind(LINE_KEYS);
+  readonly #eventKind = lineKind([...LINE_KEYS, 'span', 'spanId', 'event']);
+  readonly #metricKind = lineKind([...LINE_KEYS, 'metric', 'metricType', 'value']);
+  readonly #open = new Map<SpanId, OpenSpan>();
+  #nextSpan = 1;
+  #dropped = 0;
+  #shutDown = false;
+
+  /**
+   * @param options - see {@link JsonLoggerOptions}. A bad option is a
+   *   `TypeError` or `RangeError` naming it; a file path that cannot be opened
+   *   is an `Error` with the system's `code` (e.g. `ENOENT`).
+   */
+  constructor(options: JsonLoggerOptions = {}) {
+    if (options === null || typeof options !== 'object') {
+      throw new TypeError(`options must be an object; got ${String(options)}`);
+    }
+    const name = options.name ?? 'json-logging';
+    if (typeof name !== 'string' || name.length === 0) {
+      throw new TypeError(`options.name must be a non-empty string; got ${String(name)}`);
+    }
+    if (options.onError !== undefined && typeof options.onError !== 'function') {
+      throw new TypeError('options.onError must be a function');
+    }
+    for (const key of ['spans', 'spanEvents', 'metrics', 'health'] as const) {
+      if (options[key] !== undefined && typeof options[key] !== 'boolean') {
+        throw new TypeError(`options.${key} must be a boolean; got ${String(options[key])}`);
+      }
+    }
+    const maxOpenSpans = options.maxOpenSpans ?? DEFAULT_MAX_OPEN_SPANS;
+    if (!Number.isInteger(maxOpenSpans) || maxOpenSpans < 1) {
+      throw new RangeError(`options.maxOpenSpans must be a positive integer; got ${String(maxOpenSpans)}`);
+    }
+    const bufferBytes = options.bufferBytes ?? DEFAULT_BUFFER_BYTES;
+    if (!Number.isInteger(bufferBytes) || bufferBytes < 0 || bufferBytes > MAX_BUFFER_BYTES) {
+      throw new RangeError(
+        `options.bufferBytes must be an integer from 0 to ${MAX_BUFFER_BYTES}; got ${String(bufferBytes)}`,
+      );
+    }
+    this.#minLevel = levelNumber(options.level ?? 'info');
+    this.#base = renderBase(options.base);
+    this.#spans = options.spans ?? false;
+    this.#spanEvents = options.spanEvents ?? false;
+    this.#metrics = options.metrics ?? false;
+    this.#health = options.health ?? false;
+    this.#maxOpenSpans = maxOpenSpans;
+    this.#onError = options.onError ?? defaultOnError;
+    this.info = Object.freeze({
+      name,
+      version: VERSION,
+      description: 'JSON lines in pino format: logs, and optionally spans, span events, metrics and health',
+      author: 'SochDB',
+      capabilities: Object.freeze(['observability'] as const),
+    });
+    this.#sink = new LineSink(options.destination ?? 1, bufferBytes, (error, lost) => {
+      this.#dropped += lost;
+      if (error !== undefined) {
+        this.#report(
+          'write',
+          new Error(
+            `cannot write to the destination (${lost} line${lost === 1 ? '' : 's'} lost, counted in droppedLines; logging goes on): ${messageOf(error)}`,
+            { cause: error },
+          ),
+        );
+      }
+    });
+  }
+
+  /**
+   * Lines that were accepted but never reached the destination: writes that
+   * failed (counted per line), and lines logged after `shutdown()`.
+   */
+  get droppedLines(): number {
+    return this.#dropped;
+  }
+
+  /** Writes every buffered line now (synchronously for a path or descriptor). Never throws. */
+  flush(): void {
+    this.#sink.flush();
+  }
+
+  /** Writes what is buffered, waits for a stream to confirm it, and closes a file this logger opened. Never rejects. */
+  async shutdown(): Promise<void> {
+    if (this.#shutDown) return;
+    this.#shutDown = true;
+    this.#open.clear();
+    await this.#sink.close();
+  }
+
+  // ---------------------------------------------------------------------------
+  // Logs
+  // ---------------------------------------------------------------------------
+
+  /** Writes a level-20 line when `level` is `debug`. */
+  logDebug(message: string, fields?: Labels): void {
+    if (this.#minLevel <= DEBUG) this.#log(DEBUG, 'logDebug', message, fields);
+  }
+  /** Writes a level-30 line when `level` is `info` or lower. */
+  logInfo(message: string, fields?: Labels): void {
+    if (this.#minLevel <= INFO) this.#log(INFO, 'logInfo', message, fields);
+  }
+  /** Writes a level-40 line when `level` is `warn` or lower. */
+  logWarn(message: string, fields?: Labels): void {
+    if (this.#minLevel <= WARN) this.#log(WARN, 'logWarn', message, fields);
+  }
+  /** Writes a level-50 line unless `level` is `silent`. */
+  logError(message: string, fields?: Labels): void {
+    if (this.#minLevel <= ERROR) this.#log(ERROR, 'logError', message, fields);
+  }
+
+  #log(level: number, operation: string, message: unknown, fields: unknown): void {
+    try {
+      this.#line(level, messageText(message), '', fields, this.#logKind, operation);
+    } catch (error) {
+      this.#report(operation, error);
+    }
+  }
+
+  // ---------------------------------------------------------------------------
+  // Metrics
+  // ---------------------------------------------------------------------------
+
+  /** With `metrics`, writes a `metric` line; a value that is negative, not finite or not a number is dropped and reported. */
+  counterInc(name: string, value: number, labels?: Labels): void {
+    if (this.#metrics) this.#metric('counterInc', 'counter', name, value, labels);
+  }
+  /** With `metrics`, writes a `metric` line; a value that is not finite or not a number is dropped and reported. */
+  gaugeSet(name: string, value: number, labels?: Labels): void {
+    if (this.#metrics) this.#metric('gaugeSet', 'gauge', name, value, labels);
+  }
+  /** With `metrics`, writes a `metric` line; a value that is not finite or not a number is dropped and reported. */
+  histogramObserve(name: string, value: number, labels?: Labels): void {
+    if (this.#metrics) this.#metric('histogramObserve', 'histogram', name, value, labels);
+  }
+
+  #metric(operation: string, type: MetricType, name: unknown, value: unknown, labels: unknown): void {
+    try {
+      if (typeof value !== 'number' || !Number.isFinite(value) || (type === 'counter' && value < 0)) {
+        this.#report(
+          operation,
+          new RangeError(
+            `${type} '${String(name)}': value must be a finite${type === 'counter' ? ', non-negative' : ''} number; got ${describeValue(value)} (dropped)`,
+          ),
+        );
+        return;
+      }
+      const own = `,"metric":${messageText(name)},"metricType":"${type}","value":${value}`;
+      this.#line(DEBUG, '"metric"', own, labels, this.#metricKind, operation);
+    } catch (error) {
+      this.#report(operation, error);
+    }
+  }
+
+  // ---------------------------------------------------------------------------
+  // Spans
+  // ---------------------------------------------------------------------------
+
+  /**
+   * With `spans` or `spanEvents`, tracks a span and returns its id (with
+   * `spans`, writes a `span start` line); otherwise returns 0, "not traced".
+   * An unknown or ended `parent` means no parent.
+   */
+  spanStart(name: string, parent?: SpanId): SpanId {
+    if ((!this.#spans && !this.#spanEvents) || this.#shutDown) return 0;
+    try {
+      const spanName = stringOf(name);
+      const id = this.#nextSpan++;
+      const parentId = parent !== undefined && parent !== 0 && this.#open.has(parent) ? parent : 0;
+      this.#open.set(id, { name: spanName, start: performance.now() });
+      if (this.#spans) {
+        const own = `,"span":${quote(spanName)},"spanId":${id}${parentId === 0 ? '' : `,"parentSpanId":${parentId}`}`;
+        this.#line(DEBUG, '"span start"', own, undefined, this.#logKind, 'spanStart');
+      }
+      if (this.#open.size > this.#maxOpenSpans) this.#evictOldest();
+      return id;
+    } catch (error) {
+      this.#report('spanStart', error);
+      return 0;
+    }
+  }
+
+  /** Stops tracking the span; with `spans`, writes a `span end` line with `durationMs`. An unknown or ended id does nothing. */
+  spanEnd(span: SpanId): void {
+    const open = this.#open.get(span);
+    if (open === undefined) return;
+    this.#open.delete(span);
+    this.#endLine(span, open, false);
+  }
+
+  #endLine(id: SpanId, open: OpenSpan, evicted: boolean): void {
+    if (!this.#spans) return;
+    try {
+      const durationMs = Math.round((performance.now() - open.start) * 1000) / 1000;
+      const own = `,"span":${quote(open.name)},"spanId":${id},"durationMs":${durationMs}${evicted ? ',"evicted":true' : ''}`;
+      this.#line(DEBUG, '"span end"', own, undefined, this.#logKind, 'spanEnd');
+    } catch (error) {
+      this.#report('spanEnd', error);
+    }
+  }
+
+  #evictOldest(): void {
+    const [id, open] = this.#open.entries().next().value as [SpanId, OpenSpan];
+    this.#open.delete(id);
+    this.#endLine(id, open, true);
+    this.#report(
+      'spanStart',
+      new RangeError(
+        `more than ${this.#maxOpenSpans} spans open: the oldest (id ${id}, '${open.name}') was ended. ` +
+          'End every span you start, or raise maxOpenSpans.',
+      ),
+    );
+  }
+
+  /** With `spanEvents`, writes a `span event` line with the attributes as fields. An unknown or ended id does nothing. */
+  spanEvent(span: SpanId, name: string, attributes?: Labels): void {
+    if (!this.#spanEvents) return;
+    const open = this.#open.get(span);
+    if (open === undefined) return;
+    try {
+      const own = `,"span":${quote(open.name)},"spanId":${span},"event":${messageText(name)}`;
+      this.#line(DEBUG, '"span event"', own, attributes, this.#eventKind, 'spanEvent');
+    } catch (error) {
+      this.#report('spanEvent', error);
+    }
+  }
+
+  // ---------------------------------------------------------------------------
+  // Health
+  // ---------------------------------------------------------------------------
+
+  /**
+   * With `health`, writes a `health` line holding the snapshot as a `health`
+   * object: level 30 when `operational` is true, 50 otherwise. A figure that
+   * is not a finite number is written as `null`.
+   */
+  reportHealth(health: HealthInfo): void {
+    if (!this.#health) return;
+    try {
+      if (health === null || typeof health !== 'object') {
+        this.#report('reportHealth', new TypeError(`health must be an object; got ${String(health)} (dropped)`));
+        return;
+      }
+      const operational = health.operational === true;
+      const own =
+        `,"health":{"operational":${operational},"walSizeBytes":${figure(health.walSizeBytes)},` +
+        `"activeTxns":${figure(health.activeTxns)},"bufferPoolUsage":${figure(health.bufferPoolUsage)},` +
+        `"checkpointAgeSecs":${figure(health.checkpointAgeSecs)}}`;
+      this.#line(operational ? INFO : ERROR, '"health"', own, undefined, this.#logKind, 'reportHealth');
+    } catch (error) {
+      this.#report('reportHealth', error);
+    }
+  }
+
+  // ---------------------------------------------------------------------------
+  // Lines
+  // ---------------------------------------------------------------------------
+
+  #line(level: number, msg: string, own: string, fields: unknown, kind: LineKind, operation: string): void {
+    if (this.#shutDown) {
+      this.#dropped++;
+      return;
+    }
+    const rest = fields === undefined ? this.#base.text : this.#fields(fields, kind, operation);
+    this.#sink.add(`{"level":${level},"time":${Date.now()},"msg":${msg}${own}${rest}}\n`);
+  }
+
+  /**
+   * Base fields and the call's fields as `,"k":"v"` text. A call field
+   * replaces a base field of the same name; one named like a key the line
+   * holds itself gets `_` in front; one whose value cannot be made a string
+   * is left out and reported.
+   */
+  #fields(fields: unknown, kind: LineKind, operation: string): string {
+    const base = this.#base;
+    if (fields === null || typeof fields !== 'object') {
+      this.#report(
+        operation,
+        new TypeError(`fields must be an object of names to strings; got ${String(fields)} (ignored)`),
+      );
+      return base.text;
+    }
+    let keys: string[];
+    try {
+      keys = Object.keys(fields);
+    } catch (error) {
+      this.#report(operation, new TypeError('the fields object cannot be read (ignored)', { cause: error }));
+      return base.text;
+    }
+    let out = '';
+    let replaced: string[] | undefined;
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i] as string;
+      let text: string | undefined;
+      try {
+        const value = (fields as Record<string, unknown>)[key];
+        text = typeof value === 'string' ? quote(value) : valueText(value);
+      } catch (error) {
+        this.#report(operation, new UnprintableFieldError(key, error));
+        continue;
+      }
+      if (text === undefined) continue;
+      // Most calls reuse a handful of keys: their `,"key":` text is cached.
+      let prefix = kind.plain.get(key);
+      if (prefix === undefined) {
+        if (kind.reserved.has(key)) {
+          let name = `_${key}`;
+          while (kind.reserved.has(name) || keys.includes(name) || base.parts.has(name)) name = `_${name}`;
+          prefix = `,${quote(name)}:`;
+        } else {
+          prefix = `,${quote(key)}:`;
+          if (base.parts.has(key)) {
+            replaced ??= [];
+            replaced.push(key);
+          } else if (kind.plain.size < MAX_CACHED_KEYS) kind.plain.set(key, prefix);
+        }
+      }
+      out += prefix + text;
+    }
+    if (replaced === undefined) return base.text + out;
+    let kept = '';
+    for (const [key, part] of base.parts) if (!replaced.includes(key)) kept += part;
+    return kept + out;
+  }
+
+  /** Hands a problem to `onError`, once per operation; a throwing handler is ignored. */
+  #report(operation: string, error: unknown): void {
+    if (this.#reported.has(operation)) return;
+    this.#reported.add(operation);
+    try {
+      this.#onError(error, { extension: this.info.name, operation });
+    } catch {
+      // Observability never throws into the caller, whatever the handler does.
+    }
+  }
+}
+
+function figure(value: unknown): string {
+  return typeof value === 'number' && Number.isFinite(value) ? String(value) : 'null';
+}
+
+function describeValue(value: unknown): string {
+  if (typeof value === 'number') return String(value);
+  if (typeof value === 'bigint') return `${value}n`;
+  return typeof value;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function defaultOnError(error: unknown, { extension, operation }: JsonLoggerErrorSite): void {
+  process.emitWarning(
+    `json-logging '${extension}' ${operation}: ${messageOf(error)}. Further problems in ${operation} are not reported.`,
+    { type: 'SochDBWarning', code: 'SOCHDB_JSON_LOGGING' },
+  );
+}
