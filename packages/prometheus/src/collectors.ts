@@ -18,41 +18,69 @@ interface Common {
 
 /**
  * A prom-client counter whose `collect` (run by the registry at scrape time)
- * replays the family's totals through prom-client's public API.
+ * replays the family's totals through prom-client's public API. Once the
+ * registry has the values, the replayed copy is dropped, so between scrapes
+ * the series live only in the family.
  */
-export function collectedCounter(common: Common, family: Family<ValueSeries>): Counter<string> {
-  return new Counter({
-    name: common.name,
-    help: common.help,
-    labelNames: family.labelNames,
-    registers: [common.registry],
-    collect(this: Counter<string>) {
-      this.reset();
-      const all = family.all;
-      for (let i = 0; i < all.length; i++) {
-        const series = all[i] as ValueSeries;
-        this.inc(series.labels, series.value);
-      }
-    },
-  });
+class CollectedCounter extends Counter<string> {
+  constructor(common: Common, family: Family<ValueSeries>) {
+    super({
+      name: common.name,
+      help: common.help,
+      labelNames: family.labelNames,
+      registers: [common.registry],
+      collect(this: Counter<string>) {
+        this.reset();
+        const all = family.all;
+        for (let i = 0; i < all.length; i++) {
+          const series = all[i] as ValueSeries;
+          this.inc(series.labels, series.value);
+        }
+      },
+    });
+  }
+
+  override async get(): Promise<Awaited<ReturnType<Counter<string>['get']>>> {
+    const data = await super.get();
+    this.reset();
+    return data;
+  }
 }
 
-/** A prom-client gauge fed from the family at scrape time, like {@link collectedCounter}. */
+/** A prom-client gauge fed from the family at scrape time, like the counter. */
+class CollectedGauge extends Gauge<string> {
+  constructor(common: Common, family: Family<ValueSeries>) {
+    super({
+      name: common.name,
+      help: common.help,
+      labelNames: family.labelNames,
+      registers: [common.registry],
+      collect(this: Gauge<string>) {
+        this.reset();
+        const all = family.all;
+        for (let i = 0; i < all.length; i++) {
+          const series = all[i] as ValueSeries;
+          this.set(series.labels, series.value);
+        }
+      },
+    });
+  }
+
+  override async get(): Promise<Awaited<ReturnType<Gauge<string>['get']>>> {
+    const data = await super.get();
+    this.reset();
+    return data;
+  }
+}
+
+/** A prom-client counter fed from `family` at scrape time. */
+export function collectedCounter(common: Common, family: Family<ValueSeries>): Counter<string> {
+  return new CollectedCounter(common, family);
+}
+
+/** A prom-client gauge fed from `family` at scrape time. */
 export function collectedGauge(common: Common, family: Family<ValueSeries>): Gauge<string> {
-  return new Gauge({
-    name: common.name,
-    help: common.help,
-    labelNames: family.labelNames,
-    registers: [common.registry],
-    collect(this: Gauge<string>) {
-      this.reset();
-      const all = family.all;
-      for (let i = 0; i < all.length; i++) {
-        const series = all[i] as ValueSeries;
-        this.set(series.labels, series.value);
-      }
-    },
-  });
+  return new CollectedGauge(common, family);
 }
 
 type HistogramValue = {
