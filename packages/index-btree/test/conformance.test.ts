@@ -1,0 +1,4 @@
+import { indexConformance } from '@sochdb/testkit';
+import { BTreeIndex } from '../src/index.js';
+
+indexConformance('@sochdb/index-btree', () => new BTreeIndex());

@@ -1,0 +1,22 @@
+/**
+ * `@sochdb/storage-memory`: the embedded storage backend of SochDB. Ordered
+ * per-table key spaces in memory, with reverse scans and a streaming range
+ * iterator beside the contract's `scan`.
+ *
+ * @packageDocumentation
+ */
+import { CORE_API_VERSION, definePlugin } from '@sochdb/core';
+import { MemoryStorage, type MemoryStorageOptions } from './memory-storage.js';
+
+export { type Entry, type IterateOptions, MemoryStorage, type MemoryStorageOptions } from './memory-storage.js';
+export { VERSION } from './version.js';
+
+/**
+ * The plugin module: `loadPlugin('@sochdb/storage-memory', { name })` makes a
+ * {@link MemoryStorage}.
+ */
+export default definePlugin<MemoryStorageOptions>({
+  apiVersion: CORE_API_VERSION,
+  capability: 'storage',
+  create: (options) => new MemoryStorage(options),
+});

@@ -1,0 +1,4 @@
+import { storageConformance } from '@sochdb/testkit';
+import { MemoryStorage } from '../src/index.js';
+
+storageConformance('@sochdb/storage-memory', () => new MemoryStorage());
