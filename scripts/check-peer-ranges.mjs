@@ -4,7 +4,7 @@
 // So every package takes @sochdb/core as a peer with an open-ended caret
 // range, no plugin depends on another plugin, and core has no runtime
 // dependencies at all.
-import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -24,11 +24,14 @@ for (const folder of folders) {
   const deps = pkg.dependencies ?? {};
   const peers = pkg.peerDependencies ?? {};
   if (pkg.name === CORE) {
-    if (Object.keys(deps).length > 0) problems.push(`${where}: core must have no runtime dependencies, has ${Object.keys(deps).join(', ')}`);
+    if (Object.keys(deps).length > 0)
+      problems.push(`${where}: core must have no runtime dependencies, has ${Object.keys(deps).join(', ')}`);
     continue;
   }
   if (CORE in deps) {
-    problems.push(`${where}: lists ${CORE} under dependencies; make it a peerDependency ("${CORE}": "^1.0.0") so the application's one copy is used`);
+    problems.push(
+      `${where}: lists ${CORE} under dependencies; make it a peerDependency ("${CORE}": "^1.0.0") so the application's one copy is used`,
+    );
   }
   if (folder.includes('/packages/') && !pkg.private && !(CORE in peers)) {
     problems.push(`${where}: a published package must list ${CORE} under peerDependencies ("^A.B.C")`);
@@ -38,7 +41,9 @@ for (const folder of folders) {
   }
   for (const name of [...Object.keys(deps), ...Object.keys(peers)]) {
     if (name.startsWith('@sochdb/') && !SHARED.has(name)) {
-      problems.push(`${where}: depends on the plugin ${name}; no package may import another plugin (put shared contract code in core)`);
+      problems.push(
+        `${where}: depends on the plugin ${name}; no package may import another plugin (put shared contract code in core)`,
+      );
     }
   }
 }

@@ -17,9 +17,12 @@ const packages = [...new Set(missing.map((command) => TOOLS[command]))];
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 if (isRoot && has('apt-get')) {
   console.log(`ensure-tools: installing ${packages.join(' ')} from Debian for ${missing.join(', ')}`);
-  execSync(`apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${packages.join(' ')} >/dev/null`, {
-    stdio: 'inherit',
-  });
+  execSync(
+    `apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${packages.join(' ')} >/dev/null`,
+    {
+      stdio: 'inherit',
+    },
+  );
   const still = missing.filter((command) => !has(command));
   if (still.length > 0) {
     console.error(`ensure-tools: still missing after install: ${still.join(', ')}`);

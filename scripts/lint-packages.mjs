@@ -27,7 +27,10 @@ try {
     }
     const before = new Set(readdirSync(out));
     execFileSync('pnpm', ['pack', '--pack-destination', out], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
-    const tarball = join(out, readdirSync(out).find((file) => !before.has(file)));
+    const tarball = join(
+      out,
+      readdirSync(out).find((file) => !before.has(file)),
+    );
     let ok = true;
     for (const [tool, args] of [
       ['publint', ['--strict', tarball]],

@@ -14,10 +14,12 @@ const steps = [
   ['typecheck', ['pnpm', 'typecheck']],
   ['test', ['pnpm', 'test']],
 ];
-if (existsSync(join(root, 'scripts', 'release-test.mjs'))) steps.push(['release test', ['pnpm', 'test:release']]);
+steps.push(['release test', ['pnpm', 'test:release']]);
 
 const summaryFile = join(root, '.tmp', 'test-summary.txt');
+const releaseFile = join(root, '.tmp', 'release-summary.txt');
 rmSync(summaryFile, { force: true });
+rmSync(releaseFile, { force: true });
 const failedSteps = [];
 for (const [name, [command, ...args]] of steps) {
   console.log(`\n=== ${name}: ${[command, ...args].join(' ')}`);
@@ -29,11 +31,18 @@ const counted = existsSync(summaryFile) ? readFileSync(summaryFile, 'utf8').trim
 const match = /^(\d+) passed, (\d+) failed(?:, (\d+) skipped)?$/.exec(counted);
 const [passed, failedTests, skipped] = match ? [Number(match[1]), Number(match[2]), Number(match[3] ?? 0)] : [0, 0, 0];
 let failed = failedTests;
-// `test` failing is already in its own count (unless it died before counting);
-// other gates add one failure each.
-failed += failedSteps.filter((name) => name !== 'test' || !match).length;
+let passedAll = passed;
+// The release test's checks count like tests.
+const release = existsSync(releaseFile) ? /^(\d+) passed, (\d+) failed/.exec(readFileSync(releaseFile, 'utf8')) : null;
+if (release) {
+  passedAll += Number(release[1]);
+  failed += Number(release[2]);
+}
+// `test` and `release test` failing are already in their own counts (unless
+// they died before counting); other gates add one failure each.
+failed += failedSteps.filter((name) => (name !== 'test' || !match) && (name !== 'release test' || !release)).length;
 if (failedSteps.length > 0) console.log(`\nFailed: ${failedSteps.join(', ')}`);
-const line = `${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`;
+const line = `${passedAll} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`;
 mkdirSync(join(root, '.tmp'), { recursive: true });
 writeFileSync(summaryFile, `${line}\n`);
 console.log(line);

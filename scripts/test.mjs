@@ -26,7 +26,9 @@ if (existsSync(report)) {
   failed = result.numFailedTests;
   skipped = (result.numPendingTests ?? 0) + (result.numTodoTests ?? 0);
   // A test file that fails to load has no tests to count: count it as a failure.
-  failed += (result.testResults ?? []).filter((file) => file.status === 'failed' && file.assertionResults.length === 0).length;
+  failed += (result.testResults ?? []).filter(
+    (file) => file.status === 'failed' && file.assertionResults.length === 0,
+  ).length;
 }
 if (vitest.status !== 0 && failed === 0) failed = 1; // vitest itself failed (crash, bad config)
 
