@@ -16,6 +16,19 @@ export interface StorageConformanceOptions {
 
 const EMPTY = new Uint8Array(0);
 
+type Entry = [key: Uint8Array, value: Uint8Array];
+/** The options of the optional `iterate(table, options)` method, as `@sochdb/storage-memory` defines them. */
+interface IterateOptions {
+  start?: Uint8Array;
+  end?: Uint8Array;
+  reverse?: boolean;
+  limit?: number;
+}
+/** What a test's context offers to skip itself when an optional method is missing. */
+interface SkipContext {
+  skip(note?: string): never;
+}
+
 /** Every entry of `table`, as `[hex key, hex value]` pairs, in the order `scan` gave them. */
 async function dump(store: StorageExtension, table: number): Promise<Array<[string, string]>> {
   const entries = await store.scan(table, EMPTY, EMPTY, Number.POSITIVE_INFINITY);
@@ -53,6 +66,17 @@ const ORDERED_KEYS: readonly Uint8Array[] = [
   bytes(0xff),
   bytes(0xff, 0x00),
   bytes(0xff, 0xff),
+];
+
+/** `[start, end)` ranges over {@link ORDERED_KEYS}: open, bounded, prefix-bounded, empty, beyond the last key. */
+const RANGES: ReadonlyArray<readonly [Uint8Array, Uint8Array]> = [
+  [EMPTY, EMPTY],
+  [bytes(0x01), bytes(0x80)],
+  [bytes(0x41), bytes(0x41, 0x00)],
+  [bytes(0x7f), EMPTY],
+  [EMPTY, bytes(0x00)],
+  [bytes(0x42), bytes(0x42)],
+  [bytes(0xff, 0xff, 0x00), EMPTY],
 ];
 
 /** A fixed shuffle, so the insertion order is neither sorted nor reverse sorted. */
@@ -93,6 +117,12 @@ const BAD_LIMITS: readonly unknown[] = [-1, 1.5, Number.NaN, Number.NEGATIVE_INF
  * `TypeError`/`RangeError` naming the argument and the store left unchanged;
  * `flush`, and `compact`/`stats` when present; after `shutdown`, every method
  * rejects with a `KernelError` coded `SOCHDB_CLOSED`.
+ *
+ * Methods beyond the contract are tested when the instance has them, under
+ * the names `@sochdb/storage-memory` gives them: `scanReverse(table, start,
+ * end, limit)` (the range of `scan`, descending, the highest `limit` keys) and
+ * `iterate(table, { start, end, reverse, limit })` (an async iterator over the
+ * same entries, with bad arguments rejecting the first `next()`).
  *
  * @param name - shown in the `describe` title, e.g. the package name
  * @param factory - makes a fresh, empty, uninitialised instance; called once per test. The suite calls `init()` and `shutdown()` itself.
@@ -555,6 +585,134 @@ export function storageConformance(
       });
     });
 
+    describe('optional: scanReverse', () => {
+      type Reverse = (table: number, start: Uint8Array, end: Uint8Array, limit: number) => Promise<Entry[]>;
+      function reverseOf(store: StorageExtension, context: SkipContext): Reverse {
+        const method = (store as { scanReverse?: unknown }).scanReverse;
+        if (typeof method !== 'function') context.skip('this storage has no scanReverse()');
+        return (method as Reverse).bind(store);
+      }
+
+      it('scanReverse, when present, returns the range of scan in descending order', async (context) => {
+        const store = fixture.ext;
+        const scanReverse = reverseOf(store, context);
+        for (const key of shuffled(ORDERED_KEYS)) await store.put(0, key, key, 1);
+        for (const [start, end] of RANGES) {
+          const forward = await keysOf(store.scan(0, start, end, Number.POSITIVE_INFINITY));
+          const what = `scanReverse(0, ${show(start)}, ${show(end)}, Infinity)`;
+          expect(await keysOf(scanReverse(0, start, end, Number.POSITIVE_INFINITY)), what).toEqual(forward.reverse());
+        }
+      });
+
+      it('scanReverse, when present, returns the highest limit keys of the range, end exclusive', async (context) => {
+        const store = fixture.ext;
+        const scanReverse = reverseOf(store, context);
+        for (const key of shuffled(ORDERED_KEYS)) await store.put(0, key, utf8(`v${hex(key)}`), 1);
+        expect(await keysOf(scanReverse(0, bytes(0x01), bytes(0x80), 3))).toEqual(['7fff', '7f', '61']);
+        expect(await keysOf(scanReverse(0, EMPTY, EMPTY, 2))).toEqual(['ffff', 'ff00']);
+        expect(await scanReverse(0, EMPTY, EMPTY, 0)).toEqual([]);
+        const [entry] = await scanReverse(0, EMPTY, bytes(0x41), 1);
+        expect(entry && [hex(entry[0]), hex(entry[1])]).toEqual(['01', hex(utf8('v01'))]);
+      });
+
+      it('scanReverse, when present, hands out copies the caller may mutate', async (context) => {
+        const store = fixture.ext;
+        const scanReverse = reverseOf(store, context);
+        await store.put(0, utf8('a'), utf8('1'), 1);
+        for (const [key, value] of await scanReverse(0, EMPTY, EMPTY, Number.POSITIVE_INFINITY)) {
+          key.fill(0);
+          value.fill(0);
+        }
+        expect(await dump(store, 0)).toEqual([[hex(utf8('a')), hex(utf8('1'))]]);
+      });
+
+      it('scanReverse, when present, rejects bad arguments like scan, naming them', async (context) => {
+        const store = fixture.ext;
+        reverseOf(store, context);
+        const cases: Array<[unknown[], string[]]> = [
+          [[-1, EMPTY, EMPTY, 1], ['table']],
+          [[0, 'a', EMPTY, 1], ['start']],
+          [[0, EMPTY, null, 1], ['end']],
+          [[0, EMPTY, EMPTY, -1], ['limit']],
+          [[0, EMPTY, EMPTY, Number.NaN], ['limit']],
+          [
+            [0, bytes(2), bytes(1), 1],
+            ['start', 'end'],
+          ],
+        ];
+        for (const [args, names] of cases) {
+          const what = describeCall('scanReverse', args);
+          expectArgumentError(await rejectionOf(() => callLoosely(store, 'scanReverse', args), what), names, what);
+        }
+      });
+    });
+
+    describe('optional: iterate', () => {
+      type Iterate = (table: number, options?: IterateOptions) => AsyncIterator<Entry> & AsyncIterable<Entry>;
+      function iterateOf(store: StorageExtension, context: SkipContext): Iterate {
+        const method = (store as { iterate?: unknown }).iterate;
+        if (typeof method !== 'function') context.skip('this storage has no iterate()');
+        return (method as Iterate).bind(store);
+      }
+      async function collect(iterable: AsyncIterable<Entry>): Promise<Array<[string, string]>> {
+        const out: Array<[string, string]> = [];
+        for await (const [key, value] of iterable) out.push([hex(key), hex(value)]);
+        return out;
+      }
+
+      it('iterate, when present, walks the entries scan returns, ascending or descending, with limit', async (context) => {
+        const store = fixture.ext;
+        const iterate = iterateOf(store, context);
+        for (const key of shuffled(ORDERED_KEYS)) await store.put(0, key, utf8(`v${hex(key)}`), 1);
+        for (const [start, end] of RANGES) {
+          for (const limit of [0, 1, 3, Number.POSITIVE_INFINITY]) {
+            const forward = (await store.scan(0, start, end, Number.POSITIVE_INFINITY)).map(
+              ([key, value]): [string, string] => [hex(key), hex(value)],
+            );
+            const what = `iterate(0, { start: ${show(start)}, end: ${show(end)}, limit: ${limit}`;
+            expect(await collect(iterate(0, { start, end, limit })), `${what} })`).toEqual(forward.slice(0, limit));
+            expect(
+              await collect(iterate(0, { start, end, limit, reverse: true })),
+              `${what}, reverse: true })`,
+            ).toEqual(forward.reverse().slice(0, limit));
+          }
+        }
+        expect(await collect(iterate(0))).toEqual(await dump(store, 0));
+      });
+
+      it('iterate, when present, walks a range larger than one batch without repeating or skipping keys', async (context) => {
+        const store = fixture.ext;
+        const iterate = iterateOf(store, context);
+        const keys = Array.from({ length: 1500 }, (_, i) => bytes(i >> 8, i & 0xff));
+        for (const key of keys) await store.put(2, key, key, 1);
+        expect((await collect(iterate(2))).map(([key]) => key)).toEqual(keys.map(hex));
+        expect((await collect(iterate(2, { reverse: true }))).map(([key]) => key)).toEqual(keys.map(hex).reverse());
+      });
+
+      it('iterate, when present, reports bad arguments as a rejected next(), naming them', async (context) => {
+        const store = fixture.ext;
+        iterateOf(store, context);
+        const cases: Array<[unknown[], string[]]> = [
+          [[-1], ['table']],
+          [[0, { start: 'a' }], ['start']],
+          [[0, { end: 5 }], ['end']],
+          [[0, { limit: -1 }], ['limit']],
+          [
+            [0, { start: bytes(2), end: bytes(1) }],
+            ['start', 'end'],
+          ],
+        ];
+        for (const [args, names] of cases) {
+          const what = `${describeCall('iterate', args)}.next()`;
+          const error = await rejectionOf(() => {
+            const iterator = callLoosely(store, 'iterate', args) as AsyncIterator<Entry>;
+            return iterator.next();
+          }, what);
+          expectArgumentError(error, names, what);
+        }
+      });
+    });
+
     describe('after shutdown', () => {
       it('every method rejects with a KernelError coded SOCHDB_CLOSED', async () => {
         const store = fixture.ext;
@@ -568,9 +726,21 @@ export function storageConformance(
           ['flush', []],
         ];
         if (typeof store.compact === 'function') calls.push(['compact', []]);
+        if (typeof (store as { scanReverse?: unknown }).scanReverse === 'function') {
+          calls.push(['scanReverse', [0, EMPTY, EMPTY, Number.POSITIVE_INFINITY]]);
+        }
         for (const [method, args] of calls) {
           const what = `${describeCall(method, args)} after shutdown`;
           const error = await rejectionOf(() => callLoosely(store, method, args), what);
+          expect(isKernelError(error), `${what} must reject with a KernelError; got ${show(error)}`).toBe(true);
+          expect((error as { code?: unknown }).code, `${what}: error code`).toBe(ErrorCode.CLOSED);
+        }
+        if (typeof (store as { iterate?: unknown }).iterate === 'function') {
+          const what = 'iterate(0).next() after shutdown';
+          const error = await rejectionOf(
+            () => (callLoosely(store, 'iterate', [0]) as AsyncIterator<Entry>).next(),
+            what,
+          );
           expect(isKernelError(error), `${what} must reject with a KernelError; got ${show(error)}`).toBe(true);
           expect((error as { code?: unknown }).code, `${what}: error code`).toBe(ErrorCode.CLOSED);
         }

@@ -247,6 +247,29 @@ export const brokenStorages: Record<string, BrokenVariant<SortedArrayStorage>> =
       })(),
     caughtBy: [CLOSED],
   },
+  'reverse-ascending': {
+    broken: 'scanReverse returns the lowest keys of the range, ascending',
+    make: () =>
+      new (class extends SortedArrayStorage {
+        override scanReverse(table: number, start: Uint8Array, end: Uint8Array, limit: number) {
+          return this.scan(table, start, end, limit);
+        }
+      })(),
+    caughtBy: [
+      'scanReverse, when present, returns the range of scan in descending order',
+      'scanReverse, when present, returns the highest limit keys of the range, end exclusive',
+    ],
+  },
+  'iterate-repeats-at-batch-boundary': {
+    broken: 'iterate resumes at the last key of a batch instead of after it',
+    make: () =>
+      new (class extends SortedArrayStorage {
+        protected override after(key: Uint8Array): Uint8Array {
+          return key;
+        }
+      })(),
+    caughtBy: ['iterate, when present, walks a range larger than one batch without repeating or skipping keys'],
+  },
   'stats-miscount': {
     broken: 'stats().keyCount counts overwrites as new keys',
     make: () =>

@@ -129,6 +129,65 @@ export class SortedArrayStorage implements StorageExtension {
     return out;
   }
 
+  /** Beyond the contract, like `@sochdb/storage-memory`: the range of `scan`, highest key first. */
+  async scanReverse(
+    table: number,
+    start: Uint8Array,
+    end: Uint8Array,
+    limit: number,
+  ): Promise<Array<[Uint8Array, Uint8Array]>> {
+    this.checkOpen();
+    assertTableId(table);
+    this.checkRange(start, end);
+    assertLimit(limit);
+    const entries = this.tables.get(table) ?? [];
+    const stop = end.length === 0 ? entries.length : this.lowerBound(entries, end);
+    const out: Array<[Uint8Array, Uint8Array]> = [];
+    for (let i = stop - 1; i >= 0 && out.length < limit; i--) {
+      const entry = entries[i] as Entry;
+      if (this.compare(entry.key, start) < 0) break;
+      out.push([this.copyOut(entry.key), this.copyOut(entry.value)]);
+    }
+    return out;
+  }
+
+  /**
+   * Beyond the contract, like `@sochdb/storage-memory`: walks `[start, end)`
+   * in batches of `batchSize`, resuming after the last key handed out.
+   */
+  async *iterate(
+    table: number,
+    options: { start?: Uint8Array; end?: Uint8Array; reverse?: boolean; limit?: number } = {},
+  ): AsyncGenerator<[Uint8Array, Uint8Array]> {
+    const { start = new Uint8Array(0), end = new Uint8Array(0), reverse = false, limit = Infinity } = options;
+    this.checkOpen();
+    assertTableId(table);
+    this.checkRange(start, end);
+    assertLimit(limit);
+    let low = start;
+    let high = end;
+    let remaining = limit;
+    while (remaining > 0) {
+      const take = Math.min(remaining, this.batchSize);
+      const batch = reverse ? await this.scanReverse(table, low, high, take) : await this.scan(table, low, high, take);
+      for (const entry of batch) yield entry;
+      remaining -= batch.length;
+      const last = batch[batch.length - 1];
+      if (last === undefined || batch.length < take) return;
+      if (reverse) high = last[0];
+      else low = this.after(last[0]);
+    }
+  }
+
+  protected readonly batchSize: number = 256;
+
+  /** The smallest key that sorts after `key`: `key` followed by 0x00. */
+  protected after(key: Uint8Array): Uint8Array {
+    const next = new Uint8Array(key.length + 1);
+    next.set(key);
+    return next;
+  }
+
   protected checkRange(start: Uint8Array, end: Uint8Array): void {
     assertRange(start, end);
   }
