@@ -85,6 +85,8 @@ export function collectedGauge(common: Common, family: Family<ValueSeries>): Gau
 
 type HistogramValue = {
   value: number;
+  /** Bucket lines carry `exemplar: null` as prom-client's own do (exemplars are not kept). */
+  exemplar?: null;
   labels: Record<string, string | number>;
   metricName: string;
   sharedLabels?: Readonly<Record<string, string>>;
@@ -141,9 +143,11 @@ class CollectedHistogram extends Histogram<string> {
       const shared = series.labels;
       const line = (le: number | string | undefined, value: number, metricName: string): HistogramValue => {
         const own: Record<string, string | number> = le === undefined ? {} : { le };
-        return splay
+        const entry: HistogramValue = splay
           ? { value, labels: { ...shared, ...own }, metricName }
           : { value, labels: own, metricName, sharedLabels: shared };
+        if (le !== undefined) entry.exemplar = null;
+        return entry;
       };
       let cumulative = 0;
       for (let i = 0; i < bounds.length; i++) {

@@ -32,10 +32,10 @@ function avoidReserved(name: string): string {
 export function metricName(prefix: string, name: string, kind: MetricKind): string {
   let valid = name.replace(METRIC_INVALID, '_');
   if (LEADING_DIGIT.test(valid)) valid = `_${valid}`;
-  let full = avoidReserved(`${prefix}${valid}`);
-  if (full === '') full = '_';
+  let full = `${prefix}${valid}`;
   if (kind === 'counter' && !full.endsWith('_total')) full = `${full}_total`;
-  return full;
+  full = avoidReserved(full);
+  return full === '' ? '_' : full;
 }
 
 /**

@@ -165,38 +165,50 @@ export class PrometheusObservability implements ObservabilityExtension {
 
   /** Adds `value` to counter `<prefix><name>_total`. A negative, non-finite or non-number value is dropped and reported. */
   counterInc(name: string, value: number, labels?: Labels): void {
-    if (typeof value !== 'number' || !(value >= 0 && value !== Number.POSITIVE_INFINITY)) {
-      this.#badValue('counterInc', name, value, 'a finite, non-negative number');
-      return;
+    try {
+      if (typeof value !== 'number' || !(value >= 0 && value !== Number.POSITIVE_INFINITY)) {
+        this.#badValue('counterInc', name, value, 'a finite, non-negative number');
+        return;
+      }
+      const family = this.#counters.get(name) ?? this.#counterFamily(name, labels, 'counterInc');
+      if (family === DEAD) return;
+      const series = family.find(labels);
+      if (series !== undefined) series.value += value;
+    } catch (error) {
+      this.#internal('counterInc', error);
     }
-    const family = this.#counters.get(name) ?? this.#counterFamily(name, labels, 'counterInc');
-    if (family === DEAD) return;
-    const series = family.find(labels);
-    if (series !== undefined) series.value += value;
   }
 
   /** Sets gauge `<prefix><name>`. A non-finite or non-number value is dropped and reported. */
   gaugeSet(name: string, value: number, labels?: Labels): void {
-    if (typeof value !== 'number' || !Number.isFinite(value)) {
-      this.#badValue('gaugeSet', name, value, 'a finite number');
-      return;
+    try {
+      if (typeof value !== 'number' || !Number.isFinite(value)) {
+        this.#badValue('gaugeSet', name, value, 'a finite number');
+        return;
+      }
+      const family = this.#gauges.get(name) ?? this.#gaugeFamily(name, labels, 'gaugeSet');
+      if (family === DEAD) return;
+      const series = family.find(labels);
+      if (series !== undefined) series.value = value;
+    } catch (error) {
+      this.#internal('gaugeSet', error);
     }
-    const family = this.#gauges.get(name) ?? this.#gaugeFamily(name, labels, 'gaugeSet');
-    if (family === DEAD) return;
-    const series = family.find(labels);
-    if (series !== undefined) series.value = value;
   }
 
   /** Observes `value` in histogram `<prefix><name>`. A non-finite or non-number value is dropped and reported. */
   histogramObserve(name: string, value: number, labels?: Labels): void {
-    if (typeof value !== 'number' || !Number.isFinite(value)) {
-      this.#badValue('histogramObserve', name, value, 'a finite number');
-      return;
+    try {
+      if (typeof value !== 'number' || !Number.isFinite(value)) {
+        this.#badValue('histogramObserve', name, value, 'a finite number');
+        return;
+      }
+      const family = this.#histograms.get(name) ?? this.#histogramFamily(name, labels, 'histogramObserve');
+      if (family === DEAD) return;
+      const series = family.find(labels);
+      if (series !== undefined) observe(series, family.bounds, value);
+    } catch (error) {
+      this.#internal('histogramObserve', error);
     }
-    const family = this.#histograms.get(name) ?? this.#histogramFamily(name, labels, 'histogramObserve');
-    if (family === DEAD) return;
-    const series = family.find(labels);
-    if (series !== undefined) observe(series, family.bounds, value);
   }
 
   // ---------------------------------------------------------------------------
@@ -229,16 +241,20 @@ export class PrometheusObservability implements ObservabilityExtension {
 
   /** Ends the span and records its duration in seconds; an unknown or ended id does nothing. */
   spanEnd(span: SpanId): void {
-    const open = this.#spans.get(span);
-    if (open === undefined) return;
-    this.#spans.delete(span);
-    const seconds = (performance.now() - open.start) / 1000;
-    const family =
-      this.#histograms.get('span_duration_seconds') ??
-      this.#histogramFamily('span_duration_seconds', SPAN_LABELS, 'spanEnd');
-    if (family === DEAD) return;
-    const series = family.find({ span: open.name });
-    if (series !== undefined) observe(series, family.bounds, seconds);
+    try {
+      const open = this.#spans.get(span);
+      if (open === undefined) return;
+      this.#spans.delete(span);
+      const seconds = (performance.now() - open.start) / 1000;
+      const family =
+        this.#histograms.get('span_duration_seconds') ??
+        this.#histogramFamily('span_duration_seconds', SPAN_LABELS, 'spanEnd');
+      if (family === DEAD) return;
+      const series = family.find({ span: open.name });
+      if (series !== undefined) observe(series, family.bounds, seconds);
+    } catch (error) {
+      this.#internal('spanEnd', error);
+    }
   }
 
   /**
@@ -247,12 +263,16 @@ export class PrometheusObservability implements ObservabilityExtension {
    * unknown or ended id does nothing.
    */
   spanEvent(span: SpanId, name: string, _attributes?: Labels): void {
-    const open = this.#spans.get(span);
-    if (open === undefined) return;
-    const family = this.#counters.get('span_events') ?? this.#counterFamily('span_events', EVENT_LABELS, 'spanEvent');
-    if (family === DEAD) return;
-    const series = family.find({ span: open.name, event: this.#stringName('spanEvent', name) });
-    if (series !== undefined) series.value += 1;
+    try {
+      const open = this.#spans.get(span);
+      if (open === undefined) return;
+      const family = this.#counters.get('span_events') ?? this.#counterFamily('span_events', EVENT_LABELS, 'spanEvent');
+      if (family === DEAD) return;
+      const series = family.find({ span: open.name, event: this.#stringName('spanEvent', name) });
+      if (series !== undefined) series.value += 1;
+    } catch (error) {
+      this.#internal('spanEvent', error);
+    }
   }
 
   /** Counts a debug log call in `<prefix>log_messages_total{level="debug"}`; message and fields are not recorded. */
@@ -279,28 +299,32 @@ export class PrometheusObservability implements ObservabilityExtension {
    * skipped (reported); the others are still set.
    */
   reportHealth(health: HealthInfo): void {
-    if (typeof health !== 'object' || health === null) {
-      this.#report(
-        'reportHealth',
-        'value',
-        '',
-        new TypeError(`reportHealth: health must be an object; got ${health === null ? 'null' : typeof health}`),
-      );
-      return;
-    }
-    for (let i = 0; i < HEALTH_GAUGES.length; i++) {
-      const [gauge] = HEALTH_GAUGES[i] as (typeof HEALTH_GAUGES)[number];
-      const field = HEALTH_FIELDS[i] as (typeof HEALTH_FIELDS)[number];
-      const raw: unknown = health[field];
-      const value = field === 'operational' ? (raw === true ? 1 : raw === false ? 0 : Number.NaN) : raw;
-      if (typeof value !== 'number' || !Number.isFinite(value)) {
-        this.#badValue('reportHealth', field, raw, field === 'operational' ? 'a boolean' : 'a finite number');
-        continue;
+    try {
+      if (typeof health !== 'object' || health === null) {
+        this.#report(
+          'reportHealth',
+          'value',
+          '',
+          new TypeError(`reportHealth: health must be an object; got ${health === null ? 'null' : typeof health}`),
+        );
+        return;
       }
-      const family = this.#gauges.get(gauge) ?? this.#gaugeFamily(gauge, undefined, 'reportHealth');
-      if (family === DEAD) continue;
-      const series = family.find(undefined);
-      if (series !== undefined) series.value = value;
+      for (let i = 0; i < HEALTH_GAUGES.length; i++) {
+        const [gauge] = HEALTH_GAUGES[i] as (typeof HEALTH_GAUGES)[number];
+        const field = HEALTH_FIELDS[i] as (typeof HEALTH_FIELDS)[number];
+        const raw: unknown = health[field];
+        const value = field === 'operational' ? (raw === true ? 1 : raw === false ? 0 : Number.NaN) : raw;
+        if (typeof value !== 'number' || !Number.isFinite(value)) {
+          this.#badValue('reportHealth', field, raw, field === 'operational' ? 'a boolean' : 'a finite number');
+          continue;
+        }
+        const family = this.#gauges.get(gauge) ?? this.#gaugeFamily(gauge, undefined, 'reportHealth');
+        if (family === DEAD) continue;
+        const series = family.find(undefined);
+        if (series !== undefined) series.value = value;
+      }
+    } catch (error) {
+      this.#internal('reportHealth', error);
     }
   }
 
@@ -492,20 +516,37 @@ export class PrometheusObservability implements ObservabilityExtension {
   }
 
   #countLog(level: number): void {
-    let series = this.#logSeries;
-    if (series === undefined) {
-      const family = this.#counters.get('log_messages') ?? this.#counterFamily('log_messages', LEVEL_LABELS, 'log');
-      if (family === DEAD) return;
-      series = LOG_LEVELS.map((name) => family.find({ level: name }));
-      this.#logSeries = series;
+    try {
+      let series = this.#logSeries;
+      if (series === undefined) {
+        const family = this.#counters.get('log_messages') ?? this.#counterFamily('log_messages', LEVEL_LABELS, 'log');
+        if (family === DEAD) return;
+        series = LOG_LEVELS.map((name) => family.find({ level: name }));
+        this.#logSeries = series;
+      }
+      const target = series[level];
+      if (target !== undefined) target.value += 1;
+    } catch (error) {
+      this.#internal('#countLog', error);
     }
-    const target = series[level];
-    if (target !== undefined) target.value += 1;
   }
 
   // ---------------------------------------------------------------------------
   // Reporting
   // ---------------------------------------------------------------------------
+
+  /**
+   * The last line of defence of "never throws": anything unforeseen (a labels
+   * object whose getter throws, say) drops the call and is reported once.
+   */
+  #internal(operation: string, error: unknown): void {
+    this.#report(
+      operation,
+      'internal',
+      '',
+      new Error(`${operation} failed and the call was dropped: ${messageOf(error)}`, { cause: error }),
+    );
+  }
 
   #stringName(operation: string, name: unknown): string {
     if (typeof name === 'string') return name;
@@ -517,11 +558,11 @@ export class PrometheusObservability implements ObservabilityExtension {
         `${operation}: the name must be a string; got ${name === null ? 'null' : typeof name} (stringified)`,
       ),
     );
-    return String(name);
+    return safeString(name);
   }
 
   #badValue(operation: string, name: unknown, value: unknown, wanted: string): void {
-    const shown = typeof name === 'string' ? JSON.stringify(name) : String(name);
+    const shown = typeof name === 'string' ? JSON.stringify(name) : safeString(name);
     this.#report(
       operation,
       'value',
@@ -591,6 +632,15 @@ function isRegistry(value: unknown): value is Registry {
   return ['registerMetric', 'getSingleMetric', 'removeSingleMetric', 'metrics'].every(
     (method) => typeof registry[method] === 'function',
   );
+}
+
+/** `String(value)`, except that it cannot throw (objects whose toString throws, null-prototype objects). */
+function safeString(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
 }
 
 function messageOf(error: unknown): string {
