@@ -50,6 +50,8 @@ export interface ZstdFrame {
    * real output of a valid frame.
    */
   readonly outputBound: number;
+  /** Number of compressed blocks; 0 means the frame holds only raw and RLE blocks. */
+  readonly compressedBlocks: number;
 }
 
 /** Everything in one input: the zstd frames to decode, in order (skippable frames are dropped). */
@@ -235,6 +237,7 @@ function scanFrame(input: Uint8Array, start: number, limits: ScanLimits): ZstdFr
   const blockMax = Math.min(windowSize, MAX_BLOCK_SIZE);
   let outputBound = 0;
   let exactOutput = 0;
+  let compressedBlocks = 0;
   for (;;) {
     need(input, at, BLOCK_HEADER_SIZE, 'a block header');
     const header = (input[at] as number) | ((input[at + 1] as number) << 8) | ((input[at + 2] as number) << 16);
@@ -266,6 +269,7 @@ function scanFrame(input: Uint8Array, start: number, limits: ScanLimits): ZstdFr
       need(input, at, size, `a compressed block of ${size} bytes`);
       at += size;
       outputBound += blockMax;
+      compressedBlocks++;
     }
     if (last) break;
   }
@@ -287,5 +291,36 @@ function scanFrame(input: Uint8Array, start: number, limits: ScanLimits): ZstdFr
       );
     }
   }
-  return { start, end: at, contentSize, windowSize, hasChecksum, outputBound };
+  return { start, end: at, contentSize, windowSize, hasChecksum, outputBound, compressedBlocks };
+}
+
+/**
+ * Decodes a frame that holds only raw and RLE blocks (what libzstd writes for
+ * incompressible data) without the wasm round trip: one copy per block. The
+ * scan has already checked every size against the input and the bounds, so
+ * the output is exactly `frame.outputBound` bytes. The checksum is left to the
+ * caller.
+ */
+export function decodeStoredFrame(input: Uint8Array, frame: ZstdFrame): Uint8Array {
+  const out = new Uint8Array(frame.outputBound);
+  const descriptor = input[frame.start + 4] as number;
+  const singleSegment = (descriptor & 0x20) !== 0;
+  const fcsFlag = descriptor >>> 6;
+  const fcsBytes = fcsFlag === 0 ? (singleSegment ? 1 : 0) : ([0, 2, 4, 8][fcsFlag] as number);
+  let at = frame.start + 5 + (singleSegment ? 0 : 1) + ([0, 1, 2, 4][descriptor & 3] as number) + fcsBytes;
+  let written = 0;
+  for (;;) {
+    const header = (input[at] as number) | ((input[at + 1] as number) << 8) | ((input[at + 2] as number) << 16);
+    at += BLOCK_HEADER_SIZE;
+    const size = header >>> 3;
+    if (((header >>> 1) & 3) === 0) {
+      out.set(input.subarray(at, at + size), written);
+      at += size;
+    } else {
+      out.fill(input[at] as number, written, written + size);
+      at += 1;
+    }
+    written += size;
+    if ((header & 1) !== 0) return out;
+  }
 }

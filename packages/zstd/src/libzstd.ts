@@ -137,15 +137,19 @@ export class LibZstd {
   }
 
   /**
-   * Copies `input` into the wasm heap once and hands `fn` a decoder for
-   * frames at offsets in it. Scratch buffers are trimmed afterwards.
+   * Hands `fn` a decoder for frames at offsets in `input`; the first call
+   * copies `input` into the wasm heap, later ones reuse it. Scratch buffers
+   * are trimmed afterwards.
    */
   withInput<T>(input: Uint8Array, fn: (decode: FrameDecoder) => T): T {
     try {
       const module = this.#module;
-      const src = this.#reserve(this.#input, input.length);
-      module.HEAPU8.set(input, src);
+      let src = -1; // copied on first use: frames of only raw and RLE blocks never need it
       return fn((srcOffset, srcSize, capacity) => {
+        if (src < 0) {
+          src = this.#reserve(this.#input, input.length);
+          module.HEAPU8.set(input, src);
+        }
         const dst = this.#reserve(this.#output, capacity);
         const result = module._ZSTD_decompress(dst, capacity, src + srcOffset, srcSize);
         if (module._ZSTD_isError(result)) return { ok: false, error: -(result | 0) };

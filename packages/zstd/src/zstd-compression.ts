@@ -8,7 +8,7 @@ import {
   KernelError,
 } from '@sochdb/core';
 import { corruption } from './errors.js';
-import { scanFrames, type ZstdFrame } from './frame.js';
+import { decodeStoredFrame, scanFrames, type ZstdFrame } from './frame.js';
 import { type FrameDecoder, type LibZstd, loadLibZstd, WasmMemoryError, ZstdErrorCode } from './libzstd.js';
 import { checkLevel, type ResolvedZstdOptions, resolveOptions, type ZstdOptions } from './options.js';
 import { VERSION } from './version.js';
@@ -225,7 +225,10 @@ export class ZstdCompression implements CompressionExtension {
         const parts: Uint8Array[] = [];
         let produced = 0;
         for (const frame of frames) {
-          const part = decodeFrame(decode, frame, maxOutputBytes - produced, maxOutputBytes);
+          const part =
+            frame.compressedBlocks === 0
+              ? decodeStored(lib, input, frame, maxOutputBytes - produced, maxOutputBytes)
+              : decodeFrame(decode, frame, maxOutputBytes - produced, maxOutputBytes);
           parts.push(part);
           produced += part.length;
         }
@@ -261,6 +264,40 @@ function concat(parts: readonly Uint8Array[], length: number): Uint8Array {
  */
 function firstCapacity(frame: ZstdFrame): number {
   return Math.max(128 * 1024, 8 * (frame.end - frame.start));
+}
+
+/**
+ * A frame of only raw and RLE blocks: its size is exact from the scan, so the
+ * budget is checked before allocating; the checksum is verified here.
+ */
+function decodeStored(
+  lib: LibZstd,
+  input: Uint8Array,
+  frame: ZstdFrame,
+  room: number,
+  maxOutputBytes: number,
+): Uint8Array {
+  const at = `the frame at offset ${frame.start}`;
+  if (frame.outputBound > room) {
+    throw corruption(
+      ErrorCode.OVER_LIMIT,
+      `zstd: ${at} holds ${frame.outputBound} bytes, which takes the output over maxOutputBytes (${maxOutputBytes})`,
+    );
+  }
+  const out = decodeStoredFrame(input, frame);
+  if (frame.hasChecksum) {
+    const c = frame.end - 4;
+    const stored =
+      ((input[c] as number) |
+        ((input[c + 1] as number) << 8) |
+        ((input[c + 2] as number) << 16) |
+        ((input[c + 3] as number) << 24)) >>>
+      0;
+    if (lib.contentChecksum(out) !== stored) {
+      throw corruption(ErrorCode.CHECKSUM_MISMATCH, `zstd: ${at} decodes to bytes that do not match its checksum`);
+    }
+  }
+  return out;
 }
 
 /** Decodes one frame with `room` bytes left under the budget; returns its bytes. */

@@ -1,0 +1,158 @@
+/**
+ * `pnpm bench compression` (zstd part): @sochdb/zstd beside the libraries it
+ * is measured against, every check on.
+ *
+ * - raw libzstd: `@bokuweb/zstd-wasm`'s own `compress`/`decompress` (the same
+ *   libzstd 1.5.7 build we use, without our frame scan, checksum append or
+ *   buffer reuse);
+ * - fzstd: the pure-JS decoder named in the design (decompress only; it
+ *   cannot compress), which verifies no checksum and trusts the headers;
+ * - node:zlib gzip levels 1 and 6, the familiar reference.
+ *
+ * Inputs: ~3 MB of JSON lines, 3 MB of random bytes, and 10,000 values of
+ * 1 KiB (per-call overhead matters when every row value is compressed).
+ * `ops` is bytes of uncompressed input, so ops/s reads as bytes/s (M = MB/s).
+ */
+import { createRequire } from 'node:module';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { ZstdCompression } from '@sochdb/zstd';
+import * as fzstd from 'fzstd';
+import type { Bench, Contender, Figure, Suite } from '../harness.js';
+
+const require = createRequire(import.meta.url);
+const rawZstd = require('@bokuweb/zstd-wasm') as {
+  init(): Promise<void>;
+  compress(input: Uint8Array, level?: number): Uint8Array;
+  decompress(input: Uint8Array): Uint8Array;
+};
+
+const LEVEL = 3;
+const VALUES = 10_000;
+const VALUE_BYTES = 1024;
+
+/** xorshift32: the same bytes on every run. */
+function random(seed: number): () => number {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    return x / 4294967296;
+  };
+}
+
+/** ~`bytes` of JSON lines, like rows a database stores. */
+function jsonLines(bytes: number): Uint8Array {
+  const next = random(0x50c4db);
+  const words = ['alpha', 'beta', 'gamma', 'delta', 'sensor', 'temperature', 'ok', 'error', 'warn', 'user', 'order'];
+  const pick = () => words[(next() * words.length) | 0];
+  const lines: string[] = [];
+  let size = 0;
+  for (let id = 0; size < bytes; id++) {
+    const line = `${JSON.stringify({
+      id,
+      ts: 1_700_000_000_000 + Math.floor(next() * 1e9),
+      kind: pick(),
+      value: Math.round(next() * 1e6) / 100,
+      tags: [pick(), pick()],
+      note: `${pick()} ${(next() * 1000) | 0}`,
+    })}\n`;
+    lines.push(line);
+    size += line.length;
+  }
+  return new TextEncoder().encode(lines.join(''));
+}
+
+function randomBytes(length: number): Uint8Array {
+  const next = random(0xbadc0de);
+  const out = new Uint8Array(length);
+  for (let i = 0; i < length; i++) out[i] = (next() * 256) | 0;
+  return out;
+}
+
+/** A contender that runs `fn` on each input of a list. */
+function each(name: string, inputs: readonly Uint8Array[], fn: (input: Uint8Array) => unknown, baseline = false) {
+  const contender: Contender<undefined> = {
+    name,
+    ...(baseline ? { baseline: true } : {}),
+    run: () => {
+      for (const input of inputs) fn(input);
+    },
+  };
+  return contender as Contender<never>;
+}
+
+function totalBytes(inputs: readonly Uint8Array[]): number {
+  return inputs.reduce((sum, input) => sum + input.length, 0);
+}
+
+async function runSuite(bench: Bench): Promise<void> {
+  await rawZstd.init();
+  const ours = new ZstdCompression({ level: LEVEL });
+  await ours.init();
+  const text = jsonLines(3_000_000);
+  const noise = randomBytes(3_000_000);
+  const values = Array.from({ length: VALUES }, (_, i) =>
+    text.subarray((i * 997) % (text.length - VALUE_BYTES), ((i * 997) % (text.length - VALUE_BYTES)) + VALUE_BYTES),
+  );
+  const inputs: Array<[string, Uint8Array[]]> = [
+    [`${(text.length / 1e6).toFixed(1)} MB JSON lines`, [text]],
+    ['3 MB random bytes', [noise]],
+    [`${VALUES.toLocaleString('en')} values of 1 KiB`, values],
+  ];
+
+  const ratios: Figure[] = [];
+  for (const [label, data] of inputs) {
+    const bytes = totalBytes(data);
+    const rounds = data.length > 1 ? 5 : 7;
+    await bench.case({
+      name: `zstd compress ${label} (level ${LEVEL}; ops = bytes)`,
+      ops: bytes,
+      rounds,
+      contenders: [
+        each(`@sochdb/zstd (${ours.encoder})`, data, (input) => ours.compress(input)),
+        each('raw libzstd-wasm (@bokuweb/zstd-wasm)', data, (input) => rawZstd.compress(input, LEVEL), true),
+        each('node:zlib gzip 1', data, (input) => gzipSync(input, { level: 1 })),
+        each('node:zlib gzip 6', data, (input) => gzipSync(input, { level: 6 })),
+      ],
+    });
+
+    const oursFrames = data.map((input) => ours.compress(input));
+    const rawFrames = data.map((input) => rawZstd.compress(input, LEVEL));
+    const gzipFrames = data.map((input) => gzipSync(input, { level: 6 }));
+    await bench.case({
+      name: `zstd decompress ${label} (ops = output bytes)`,
+      ops: bytes,
+      rounds,
+      contenders: [
+        each('@sochdb/zstd (checks on)', oursFrames, (frame) => ours.decompress(frame)),
+        each('fzstd', oursFrames, (frame) => fzstd.decompress(frame), true),
+        each('raw libzstd-wasm (@bokuweb/zstd-wasm)', rawFrames, (frame) => rawZstd.decompress(frame)),
+        each('node:zlib gunzip (of gzip 6)', gzipFrames, (frame) => gunzipSync(frame)),
+      ],
+    });
+
+    const ratio = (frames: readonly Uint8Array[]) => bytes / totalBytes(frames);
+    ratios.push(
+      { name: `${label}: @sochdb/zstd level ${LEVEL}`, value: ratio(oursFrames), unit: 'x' },
+      { name: `${label}: raw libzstd level ${LEVEL}`, value: ratio(rawFrames), unit: 'x', note: 'no checksum' },
+      { name: `${label}: gzip 1`, value: ratio(data.map((input) => gzipSync(input, { level: 1 }))), unit: 'x' },
+      { name: `${label}: gzip 6`, value: ratio(gzipFrames), unit: 'x' },
+    );
+    for (const level of [1, 19]) {
+      ours.setLevel(level);
+      ratios.push({ name: `${label}: @sochdb/zstd level ${level}`, value: ratio(data.map((d) => ours.compress(d))), unit: 'x' });
+    }
+    ours.setLevel(LEVEL);
+  }
+  bench.figures('zstd compression ratios (input bytes / compressed bytes)', ratios);
+}
+
+const suite: Suite = {
+  name: 'compression',
+  description: '@sochdb/zstd vs raw libzstd-wasm, fzstd and node:zlib gzip: MB/s both ways and ratio',
+  run: runSuite,
+};
+export default suite;
