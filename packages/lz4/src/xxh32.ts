@@ -1,0 +1,92 @@
+/**
+ * XXH32, the checksum of the LZ4 frame format (header, block and content
+ * checksums), over a range of a byte array.
+ *
+ * Our own rather than a package: measured on Node 20 over 3 MiB it runs at
+ * about 2,100 MB/s against 1,400 MB/s for `js-xxhash` (the pure-JS package) and
+ * 200 MB/s for lz4js's own; it hashes a range in place, where the packages
+ * want a separate view per call; and it needs no asynchronous set-up, so
+ * `decompress` works on an instance nobody called `init()` on. The README has
+ * the figures. It is checked against the reference vectors and against every
+ * frame the `lz4` CLI writes.
+ */
+
+const PRIME1 = 0x9e3779b1 | 0;
+const PRIME2 = 0x85ebca77 | 0;
+const PRIME3 = 0xc2b2ae3d | 0;
+const PRIME4 = 0x27d4eb2f | 0;
+const PRIME5 = 0x165667b1 | 0;
+
+/**
+ * XXH32 of `bytes[start, end)` with `seed`, as an unsigned 32-bit integer.
+ * The caller guarantees `0 <= start <= end <= bytes.length`.
+ */
+export function xxh32(bytes: Uint8Array, start = 0, end = bytes.length, seed = 0): number {
+  const b = bytes;
+  const length = end - start;
+  let p = start;
+  let h: number;
+  if (length >= 16) {
+    let v1 = (seed + PRIME1 + PRIME2) | 0;
+    let v2 = (seed + PRIME2) | 0;
+    let v3 = seed | 0;
+    let v4 = (seed - PRIME1) | 0;
+    const limit = end - 16;
+    while (p <= limit) {
+      let lane =
+        (b[p] as number) | ((b[p + 1] as number) << 8) | ((b[p + 2] as number) << 16) | ((b[p + 3] as number) << 24);
+      v1 = (v1 + Math.imul(lane, PRIME2)) | 0;
+      v1 = Math.imul((v1 << 13) | (v1 >>> 19), PRIME1);
+      lane =
+        (b[p + 4] as number) |
+        ((b[p + 5] as number) << 8) |
+        ((b[p + 6] as number) << 16) |
+        ((b[p + 7] as number) << 24);
+      v2 = (v2 + Math.imul(lane, PRIME2)) | 0;
+      v2 = Math.imul((v2 << 13) | (v2 >>> 19), PRIME1);
+      lane =
+        (b[p + 8] as number) |
+        ((b[p + 9] as number) << 8) |
+        ((b[p + 10] as number) << 16) |
+        ((b[p + 11] as number) << 24);
+      v3 = (v3 + Math.imul(lane, PRIME2)) | 0;
+      v3 = Math.imul((v3 << 13) | (v3 >>> 19), PRIME1);
+      lane =
+        (b[p + 12] as number) |
+        ((b[p + 13] as number) << 8) |
+        ((b[p + 14] as number) << 16) |
+        ((b[p + 15] as number) << 24);
+      v4 = (v4 + Math.imul(lane, PRIME2)) | 0;
+      v4 = Math.imul((v4 << 13) | (v4 >>> 19), PRIME1);
+      p += 16;
+    }
+    h =
+      (((v1 << 1) | (v1 >>> 31)) +
+        ((v2 << 7) | (v2 >>> 25)) +
+        ((v3 << 12) | (v3 >>> 20)) +
+        ((v4 << 18) | (v4 >>> 14))) |
+      0;
+  } else {
+    h = (seed + PRIME5) | 0;
+  }
+  // The length is added modulo 2^32, as the reference does.
+  h = (h + length) | 0;
+  while (p + 4 <= end) {
+    const lane =
+      (b[p] as number) | ((b[p + 1] as number) << 8) | ((b[p + 2] as number) << 16) | ((b[p + 3] as number) << 24);
+    h = (h + Math.imul(lane, PRIME3)) | 0;
+    h = Math.imul((h << 17) | (h >>> 15), PRIME4);
+    p += 4;
+  }
+  while (p < end) {
+    h = (h + Math.imul(b[p] as number, PRIME5)) | 0;
+    h = Math.imul((h << 11) | (h >>> 21), PRIME1);
+    p++;
+  }
+  h ^= h >>> 15;
+  h = Math.imul(h, PRIME2);
+  h ^= h >>> 13;
+  h = Math.imul(h, PRIME3);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
