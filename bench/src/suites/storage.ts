@@ -127,14 +127,16 @@ async function filled<S>(store: Store<S>): Promise<S> {
   return s;
 }
 
-function contender<S>(store: Store<S>, fill: boolean, run: (s: S) => Promise<void>): Contender<S> {
-  return {
+function contender<S>(store: Store<S>, fill: boolean, run: (s: S) => Promise<void>): Contender<never> {
+  const spec: Contender<S> = {
     name: store.name,
     ...(store.baseline ? { baseline: true } : {}),
     setup: () => (fill ? filled(store) : store.make()),
     run,
     teardown: (s) => store.close(s),
   };
+  // The harness's `Case` holds contenders of any state as `Contender<never>`.
+  return spec as unknown as Contender<never>;
 }
 
 async function timings(bench: Bench): Promise<void> {
