@@ -74,6 +74,14 @@ export function indexConformance(
 ): void {
   const dimension = options.nearest?.dimension ?? 4;
   const encode = options.nearest?.encode ?? float32;
+  if (!Number.isSafeInteger(dimension) || dimension < 1) {
+    throw new RangeError(
+      `indexConformance: options.nearest.dimension must be a positive integer; got ${String(dimension)}`,
+    );
+  }
+  if (typeof encode !== 'function') {
+    throw new TypeError('indexConformance: options.nearest.encode must be a function from number[] to Uint8Array');
+  }
 
   describe(`${name} — index conformance (@sochdb/core 1.x)`, () => {
     const fixture = freshInstance<IndexExtension>(factory as Factory<IndexExtension>);
