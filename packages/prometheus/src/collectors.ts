@@ -4,7 +4,7 @@
  * formats and escapes the exposition (label values, help text); we only hand
  * it numbers.
  */
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry, type RegistryContentType } from 'prom-client';
 import type { Family, HistogramSeries, ValueSeries } from './series.js';
 
 /** A prom-client metric made by the extension (what `registry.getSingleMetric` returns for our names). */
@@ -13,7 +13,7 @@ export type CollectedMetric = Counter<string> | Gauge<string> | Histogram<string
 interface Common {
   readonly name: string;
   readonly help: string;
-  readonly registry: Registry;
+  readonly registry: Registry<RegistryContentType>;
 }
 
 /**

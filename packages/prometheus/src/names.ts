@@ -56,13 +56,13 @@ export function labelName(name: string, kind: MetricKind): string {
 /**
  * The exposition names a metric occupies. Two metrics that share any of them
  * would make an exposition Prometheus cannot parse unambiguously, so the
- * extension refuses the second. Counters hold their name with and without
- * `_total` (OpenMetrics registries expose the family without it).
+ * extension refuses the second. In an OpenMetrics registry a counter also
+ * holds its name without `_total`, the name of its family there.
  */
-export function occupiedNames(name: string, kind: MetricKind): string[] {
+export function occupiedNames(name: string, kind: MetricKind, openMetrics: boolean): string[] {
   switch (kind) {
     case 'counter':
-      return [name, name.slice(0, -'_total'.length)];
+      return openMetrics ? [name, name.slice(0, -'_total'.length)] : [name];
     case 'gauge':
       return [name];
     case 'histogram':

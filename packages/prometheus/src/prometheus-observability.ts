@@ -12,7 +12,7 @@
 
 import type { Server } from 'node:http';
 import type { ExtensionInfo, HealthInfo, Labels, ObservabilityExtension, SpanId } from '@sochdb/core';
-import { Registry } from 'prom-client';
+import { Registry, type RegistryContentType } from 'prom-client';
 import { type BucketConfig, type BucketsOption, checkBuckets } from './buckets.js';
 import { type CollectedMetric, collectedCounter, collectedGauge, collectedHistogram } from './collectors.js';
 import { checkPrefix, type MetricKind, metricName, occupiedNames } from './names.js';
@@ -39,7 +39,7 @@ export interface PrometheusOptions {
    * (from the application's own prom-client) to expose SochDB's metrics on
    * the application's existing `/metrics`.
    */
-  readonly registry?: Registry;
+  readonly registry?: Registry<RegistryContentType>;
   /** Put in front of every metric name. Empty, or `[a-zA-Z_:][a-zA-Z0-9_:]*`. Default `"sochdb_"`. */
   readonly prefix?: string;
   /** Histogram upper bounds: one list, or `{ default, perMetric }`. Default prom-client's `[0.005, …, 10]`. */
@@ -94,7 +94,7 @@ export class PrometheusObservability implements ObservabilityExtension {
   /** Name (default `prometheus-metrics`), version, and the `observability` capability. */
   readonly info: ExtensionInfo;
   /** The registry holding the metrics: the `registry` option, or the extension's own. */
-  readonly registry: Registry;
+  readonly registry: Registry<RegistryContentType>;
   /** The metric name prefix in use. */
   readonly prefix: string;
 
@@ -115,6 +115,7 @@ export class PrometheusObservability implements ObservabilityExtension {
   #logSeries: Array<ValueSeries | undefined> | undefined;
 
   readonly #reported = new Set<string>();
+  readonly #openMetrics: boolean;
   #server: Server | undefined;
   #serving: Promise<ServedAddress> | undefined;
   #shutDown = false;
@@ -150,6 +151,7 @@ export class PrometheusObservability implements ObservabilityExtension {
       throw new TypeError('options.onError must be a function');
     this.#onError = onError ?? defaultOnError;
     this.registry = registry ?? new Registry();
+    this.#openMetrics = (this.registry.contentType as string) === Registry.OPENMETRICS_CONTENT_TYPE;
     this.info = Object.freeze({
       name,
       version: VERSION,
@@ -439,7 +441,10 @@ export class PrometheusObservability implements ObservabilityExtension {
     name: unknown,
     labels: unknown,
     operation: string,
-    collector: (family: Family<S>, common: { name: string; help: string; registry: Registry }) => CollectedMetric,
+    collector: (
+      family: Family<S>,
+      common: { name: string; help: string; registry: Registry<RegistryContentType> },
+    ) => CollectedMetric,
   ): Slot<S> {
     if (this.#shutDown) return DEAD;
     if (typeof name !== 'string') {
@@ -462,7 +467,7 @@ export class PrometheusObservability implements ObservabilityExtension {
       return taken.family as Family<S>;
     }
     const describe = `${kind} ${JSON.stringify(name)} (${exposed})`;
-    const clash = occupiedNames(exposed, kind).find(
+    const clash = occupiedNames(exposed, kind, this.#openMetrics).find(
       (occupied) => this.#occupied.has(occupied) || this.registry.getSingleMetric(occupied) !== undefined,
     );
     if (clash !== undefined) {
@@ -508,7 +513,7 @@ export class PrometheusObservability implements ObservabilityExtension {
       return DEAD;
     }
     this.#metrics.push({ name: exposed, metric });
-    for (const occupied of occupiedNames(exposed, kind)) {
+    for (const occupied of occupiedNames(exposed, kind, this.#openMetrics)) {
       this.#occupied.set(occupied, { kind, family: family as Family<object> });
     }
     slots.set(name, family);
@@ -626,7 +631,7 @@ function positiveInteger(value: unknown, what: string): number {
   return value;
 }
 
-function isRegistry(value: unknown): value is Registry {
+function isRegistry(value: unknown): value is Registry<RegistryContentType> {
   if (typeof value !== 'object' || value === null) return false;
   const registry = value as Record<string, unknown>;
   return ['registerMetric', 'getSingleMetric', 'removeSingleMetric', 'metrics'].every(

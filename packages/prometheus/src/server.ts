@@ -4,7 +4,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Registry } from 'prom-client';
+import type { Registry, RegistryContentType } from 'prom-client';
 
 /** Where to listen. */
 export interface ServeOptions {
@@ -39,7 +39,7 @@ export function checkServeOptions(options: unknown): { port: number; host: strin
 
 /** Starts a server for `registry` and resolves once it listens. */
 export function startServer(
-  registry: Registry,
+  registry: Registry<RegistryContentType>,
   port: number,
   host: string,
   onFailure: (error: unknown) => void,

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { type OpenMetricsContentType, Registry } from 'prom-client';
 import type { ProblemSite } from '../src/index.js';
 
 /** One sample line of the text exposition, labels unescaped. */
@@ -95,4 +96,11 @@ export function requireTool(command: string): boolean {
     throw new Error(`${command} is required in CI but was not found on PATH (install the Debian package "prometheus")`);
   }
   return present;
+}
+
+/** A prom-client registry in OpenMetrics mode (prom-client's types omit the constructor argument). */
+export function openMetricsRegistry(): Registry<OpenMetricsContentType> {
+  const registry = new Registry<OpenMetricsContentType>();
+  registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
+  return registry;
 }

@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_BUCKETS, PrometheusObservability } from '../src/index.js';
-import { parseExposition, recorder, sampleValue } from './helpers.js';
+import { openMetricsRegistry, parseExposition, recorder, sampleValue } from './helpers.js';
 
 const made: PrometheusObservability[] = [];
 function extension(options: ConstructorParameters<typeof PrometheusObservability>[0] = {}): PrometheusObservability {
@@ -297,7 +297,7 @@ describe('registry', () => {
   });
 
   it('an OpenMetrics registry gets counters in its own _total convention', async () => {
-    const registry = new Registry(Registry.OPENMETRICS_CONTENT_TYPE);
+    const registry = openMetricsRegistry();
     const ext = extension({ registry });
     ext.counterInc('txn.commit', 2, { table: 'users' });
     ext.histogramObserve('lat', 0.2);
