@@ -5,7 +5,7 @@ import type { BrokenVariant } from './variant.js';
 const ORDER = 'keys are ordered unsigned bytewise, a prefix before every longer key';
 const CLOSED = 'every method rejects with a KernelError coded SOCHDB_CLOSED';
 const BAD_TXN = 'put and delete reject a transaction id that is not a safe integer >= 0, naming txn';
-const BAD_KEY = 'every method rejects a key that is not a Uint8Array with a TypeError naming key';
+const BAD_KEY = 'every method rejects a key that is not a Uint8Array, naming key';
 
 /** Broken storages, one rule each, keyed by a short id. */
 export const brokenStorages: Record<string, BrokenVariant<SortedArrayStorage>> = {
