@@ -389,15 +389,15 @@ export function indexConformance(
         expect(full, 'sizeBytes() after 1000 inserts must exceed that of the empty index').toBeGreaterThan(empty);
       });
 
-      it('sizeBytes shrinks when pairs are deleted or the index is rebuilt smaller', () => {
+      it('sizeBytes does not grow on delete and shrinks when the index is rebuilt smaller', () => {
         const index = fixture.ext;
         for (let row = 0; row < 1000; row++) index.insert(utf8(`key-${row}`), row);
         const full = index.sizeBytes();
         for (let row = 0; row < 1000; row += 2) index.delete(utf8(`key-${row}`), row);
-        const half = index.sizeBytes();
-        expect(half, 'sizeBytes() after deleting half of the pairs').toBeLessThan(full);
+        // Deleting may or may not release memory (tombstones are allowed), but it never takes more.
+        expect(index.sizeBytes(), 'sizeBytes() after deleting half of the pairs').toBeLessThanOrEqual(full);
         index.build(0, 0, [[1, utf8('a')]]);
-        expect(index.sizeBytes(), 'sizeBytes() after build with one pair').toBeLessThan(half);
+        expect(index.sizeBytes(), 'sizeBytes() after build with one pair, down from 1000').toBeLessThan(full);
       });
     });
 
