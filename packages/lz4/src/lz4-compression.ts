@@ -23,8 +23,8 @@ export interface Lz4CompressionOptions {
   /**
    * The most bytes `decompress` returns (default 256 MiB, at most 4 GiB). A
    * frame that declares or would produce more is refused with
-   * `SOCHDB_OVER_LIMIT` before the memory is taken. `compress` refuses input
-   * larger than this, because the frame could not be read back.
+   * `SOCHDB_OVER_LIMIT` before the memory is taken. It bounds `decompress`
+   * only; `compress` writes frames of any size.
    */
   readonly maxOutputBytes?: number;
   /** The compression level; only 1 exists (see {@link LZ4_LEVELS}). */
@@ -116,16 +116,13 @@ export class Lz4Compression implements CompressionExtension {
    * Compresses `input` into one LZ4 frame carrying the content size and an
    * XXH32 content checksum.
    *
-   * @throws TypeError when `input` is not a `Uint8Array`; RangeError when it is
-   *   longer than `maxOutputBytes` (the frame could not be decompressed).
+   * `maxOutputBytes` bounds `decompress` only: a frame of a larger input is
+   * written, and refused by a `decompress` with the same bound.
+   *
+   * @throws TypeError when `input` is not a `Uint8Array`.
    */
   compress(input: Uint8Array): Uint8Array {
     assertBytes(input, 'input');
-    if (input.length > this.maxOutputBytes) {
-      throw new RangeError(
-        `input is ${input.length} bytes, more than maxOutputBytes (${this.maxOutputBytes}); decompress would refuse the frame`,
-      );
-    }
     return encodeFrame(plainView(input));
   }
 
