@@ -8,9 +8,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-const folders = ['packages', 'examples'].flatMap((dir) =>
-  existsSync(join(root, dir)) ? readdirSync(join(root, dir)).map((name) => join(root, dir, name)) : [],
-);
+// Published packages only: an application (examples/) rightly depends on core and plugins.
+const folders = readdirSync(join(root, 'packages')).map((name) => join(root, 'packages', name));
 const CORE = '@sochdb/core';
 const SHARED = new Set([CORE, '@sochdb/testkit']);
 const CARET = /^\^\d+\.\d+\.\d+$/;
@@ -33,7 +32,8 @@ for (const folder of folders) {
       `${where}: lists ${CORE} under dependencies; make it a peerDependency ("${CORE}": "^1.0.0") so the application's one copy is used`,
     );
   }
-  if (folder.includes('/packages/') && !pkg.private && !(CORE in peers)) {
+  if (pkg.private) continue;
+  if (!(CORE in peers)) {
     problems.push(`${where}: a published package must list ${CORE} under peerDependencies ("^A.B.C")`);
   }
   if (CORE in peers && !CARET.test(peers[CORE])) {

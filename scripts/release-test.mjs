@@ -137,11 +137,21 @@ log: { type: stdout, format: pretty, level: warn }
     env: {
       npm_config_userconfig: npmrc,
       npm_config_registry: url,
-      npm_config_cache: join(work, 'npm-cache'),
-      // pnpm's own store must not satisfy @sochdb/* from the workspace.
-      npm_config_store_dir: join(work, 'pnpm-store'),
     },
   };
+}
+
+/** GET a registry document; retried, since a kept-alive socket may have been closed by the server. */
+async function registryDocument(name) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const response = await fetch(`${registry.url}${name.replace('/', '%2f')}`, { headers: { connection: 'close' } });
+      return response.ok ? await response.json() : {};
+    } catch (error) {
+      if (attempt === 3) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
 }
 
 function publicPackages() {
@@ -188,14 +198,13 @@ try {
     const output = run('pnpm', ['release', '--no-git-tag'], { cwd: root, env: registry.env });
     const missing = [];
     for (const pkg of packages) {
-      const response = await fetch(`${registry.url}${pkg.name.replace('/', '%2f')}`);
-      const body = response.ok ? await response.json() : {};
+      const body = await registryDocument(pkg.name);
       if (!body.versions?.[pkg.version]) missing.push(`${pkg.name}@${pkg.version}`);
     }
     if (missing.length > 0) throw new Error(`not on the registry: ${missing.join(', ')}\n${output}`);
     // What a user gets: core's peer range in each plugin's published manifest.
     for (const pkg of packages.filter((p) => p.name !== '@sochdb/core')) {
-      const body = await (await fetch(`${registry.url}${pkg.name.replace('/', '%2f')}`)).json();
+      const body = await registryDocument(pkg.name);
       const published = body.versions[pkg.version];
       if (published.dependencies?.['@sochdb/core'])
         throw new Error(`${pkg.name} was published with @sochdb/core as a dependency`);
@@ -215,9 +224,11 @@ try {
       });
       run('npm', ['install', '--no-package-lock'], { cwd: template, env: registry.env });
       run('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: template, env: registry.env });
-      const tests = run('npm', ['test'], { cwd: template, env: { ...registry.env, CI: 'true', NO_COLOR: '1', FORCE_COLOR: '0' } });
-      if (!/Tests\s+\d+ passed/.test(tests))
-        throw new Error(`template tests did not report passes:\n${tests}`);
+      const tests = run('npm', ['test'], {
+        cwd: template,
+        env: { ...registry.env, CI: 'true', NO_COLOR: '1', FORCE_COLOR: '0' },
+      });
+      if (!/Tests\s+\d+ passed/.test(tests)) throw new Error(`template tests did not report passes:\n${tests}`);
       run('npm', ['publish'], { cwd: template, env: registry.env });
     },
   );

@@ -1,103 +1,112 @@
 /**
- * The kernel demo, core only: a PluginManager, two extensions of our own
- * (an in-process metrics tally and a run-length codec), fan-out, spans, and
- * an orderly shutdown. Run with `pnpm demo` from the repository root.
+ * `pnpm demo [--config file] [--data rows.jsonl] [--rows n] [--serve] [--port n] [--json]`
+ *
+ * Runs the kernel demo and prints its summary. `--serve` keeps `/metrics` up
+ * for a Prometheus to scrape until Ctrl-C, then shuts every plugin down.
  */
-import {
-  type CompressionExtension,
-  type Labels,
-  type ObservabilityExtension,
-  PluginManager,
-} from '@sochdb/core';
 
-/** Counts every metric call by name and remembers spans, to print at the end. */
-class TallyObservability implements ObservabilityExtension {
-  readonly info = {
-    name: 'tally',
-    version: '1.0.0',
-    description: 'counts metric calls in memory',
-    author: 'demo',
-    capabilities: ['observability'] as const,
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { ConfigError, readConfig } from './config.js';
+import { generateRows, type Row, readRows } from './dataset.js';
+import { type DemoSummary, loadPlugins, metricsServer, runKernel } from './kernel.js';
+
+const mb = (bytes: number) => `${(bytes / 1e6).toFixed(2)} MB`;
+const count = (n: number) => n.toLocaleString('en-US');
+
+function print(summary: DemoSummary, logFile: string | undefined): void {
+  const lines = [
+    'SochDB kernel demo',
+    `  plugins   ${summary.plugins.map((p) => `${p.name} (${p.capabilities.join(', ')})`).join(', ')}`,
+    `  rows      ${count(summary.rows)} (${summary.source})`,
+    `  stored    with ${summary.storedWith}: ${mb(summary.codecs[0]?.rawBytes ?? 0)} raw -> ${mb(summary.storedBytes)} in ${summary.storeSeconds.toFixed(2)} s`,
+    '  codecs    algorithm      raw    compressed   ratio   compress   decompress',
+    ...summary.codecs.map(
+      (c) =>
+        `            ${c.algorithm.padEnd(9)} ${mb(c.rawBytes).padStart(9)} ${mb(c.compressedBytes).padStart(12)} ${c.ratio.toFixed(2).padStart(7)} ${`${c.compressMBps.toFixed(0)} MB/s`.padStart(10)} ${`${c.decompressMBps.toFixed(0)} MB/s`.padStart(12)}`,
+    ),
+    `  index     ${summary.index.type} on "${summary.index.column}": built in ${summary.index.buildMs.toFixed(1)} ms, ${count(summary.index.keys)} keys, ${mb(summary.index.sizeBytes)}`,
+    `  lookups   ${count(summary.lookups.keys)} keys -> ${count(summary.lookups.rowsVerified)} rows fetched, decompressed and checked in ${summary.lookups.seconds.toFixed(2)} s`,
+    `  ranges    ${summary.ranges.queries} range queries (limit 100) -> ${count(summary.ranges.rows)} rows in ${summary.ranges.ms.toFixed(1)} ms`,
+    `  health    reported to ${summary.healthReportedTo} extension(s)`,
+    `  metrics   ${summary.metricSeries.length} series${summary.metricSeries.length > 0 ? `, e.g. ${summary.metricSeries.slice(0, 3).join(' | ')}` : ''}`,
+  ];
+  if (logFile) lines.push(`  logs      ${logFile}`);
+  console.log(lines.join('\n'));
+}
+
+function progressBar(enabled: boolean) {
+  let last = '';
+  return (phase: string, done: number) => {
+    if (!enabled) return;
+    const text = `${phase} ${Math.round(done * 100)}%`;
+    if (text === last) return;
+    last = text;
+    process.stderr.write(`\r\x1b[2K${text}${done >= 1 ? '\n' : ''}`);
   };
-  readonly counters = new Map<string, number>();
-  readonly spans: string[] = [];
-  #next = 1;
-  readonly #open = new Map<number, { name: string; start: number }>();
-
-  counterInc(name: string, value: number, labels?: Labels): void {
-    const key = labels ? `${name}{${Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',')}}` : name;
-    this.counters.set(key, (this.counters.get(key) ?? 0) + value);
-  }
-  gaugeSet(name: string, value: number): void {
-    this.counters.set(name, value);
-  }
-  histogramObserve(name: string, value: number): void {
-    this.counterInc(`${name}.sum`, value);
-  }
-  spanStart(name: string): number {
-    const id = this.#next++;
-    this.#open.set(id, { name, start: performance.now() });
-    return id;
-  }
-  spanEnd(span: number): void {
-    const open = this.#open.get(span);
-    if (!open) return;
-    this.#open.delete(span);
-    this.spans.push(`${open.name} ${(performance.now() - open.start).toFixed(2)} ms`);
-  }
-  spanEvent(): void {}
-  shutdown(): void {
-    console.log(`  tally: shut down with ${this.counters.size} series`);
-  }
 }
 
-/** Run-length encoding: a toy codec, enough to show the compression registry. */
-const runLength: CompressionExtension = {
-  info: { name: 'rle', version: '1.0.0', description: 'run-length encoding', author: 'demo', capabilities: ['compression'] },
-  algorithm: 'rle',
-  compress(input) {
-    const out: number[] = [];
-    for (let i = 0; i < input.length; ) {
-      let run = 1;
-      while (i + run < input.length && input[i + run] === input[i] && run < 255) run++;
-      out.push(run, input[i] as number);
-      i += run;
+async function main(): Promise<number> {
+  const { values: args } = parseArgs({
+    options: {
+      config: { type: 'string', default: fileURLToPath(new URL('../sochdb.config.json', import.meta.url)) },
+      data: { type: 'string' },
+      rows: { type: 'string' },
+      serve: { type: 'boolean', default: false },
+      port: { type: 'string', default: '9464' },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  const config = readConfig(args.config);
+  let rows: Row[];
+  let source: string;
+  if (args.data) {
+    rows = await readRows(args.data);
+    source = args.data;
+  } else {
+    const n = args.rows === undefined ? config.rows : Number(args.rows);
+    if (!Number.isInteger(n) || n < 1) throw new ConfigError(`--rows must be a positive integer; got ${args.rows}`);
+    rows = [...generateRows(n)];
+    source = 'generated';
+  }
+  const { plugins, extensions } = await loadPlugins(config);
+  const logFile = config.plugins.map((p) => p.options.destination).find((d): d is string => typeof d === 'string');
+  try {
+    const summary = await runKernel(
+      config,
+      plugins,
+      extensions,
+      rows,
+      source,
+      progressBar(!args.json && process.stderr.isTTY),
+    );
+    if (args.json) console.log(JSON.stringify({ ...summary, logFile }, null, 2));
+    else print(summary, logFile);
+    const exporter = metricsServer(extensions);
+    if (args.serve) {
+      if (!exporter)
+        throw new ConfigError('--serve needs a metrics plugin that can serve /metrics (add @sochdb/prometheus)');
+      const { url } = await exporter.serve({ port: Number(args.port), host: '127.0.0.1' });
+      console.log(`\nServing ${url} for Prometheus; press Ctrl-C to stop.`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      console.log('\nShutting down...');
     }
-    return Uint8Array.from(out);
-  },
-  decompress(input) {
-    const out: number[] = [];
-    for (let i = 0; i < input.length; i += 2) for (let n = 0; n < (input[i] as number); n++) out.push(input[i + 1] as number);
-    return Uint8Array.from(out);
-  },
-  shutdown() {
-    console.log('  rle: shut down');
-  },
-};
-
-const plugins = new PluginManager();
-const tally = new TallyObservability();
-await plugins.register(tally);
-await plugins.register(runLength);
-console.log(`registered: ${plugins.listExtensions().map((info) => `${info.name} (${info.capabilities.join(', ')})`).join(', ')}`);
-
-const codec = plugins.compression('rle');
-if (!codec) throw new Error('rle codec missing');
-let raw = 0;
-let packed = 0;
-const root = plugins.spanStart('load');
-for (let row = 0; row < 10_000; row++) {
-  const value = new TextEncoder().encode(`row-${row}:${'x'.repeat(row % 64)}`);
-  const compressed = codec.compress(value);
-  raw += value.length;
-  packed += compressed.length;
-  plugins.counterInc('rows.written', 1, { table: 'demo' });
-  plugins.histogramObserve('value.bytes', value.length);
+  } finally {
+    await plugins.shutdownAll();
+  }
+  if (args.serve) console.log('Every plugin shut down.');
+  return 0;
 }
-plugins.spanEnd(root);
 
-console.log(`rows: 10000, raw ${raw} B, rle ${packed} B (ratio ${(raw / packed).toFixed(2)})`);
-for (const [series, value] of tally.counters) console.log(`  ${series} = ${value}`);
-console.log(`  spans: ${tally.spans.join('; ')}`);
-console.log('shutting down:');
-await plugins.shutdownAll();
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    // A bad configuration is one clear line; anything else keeps its stack.
+    if (error instanceof ConfigError) console.error(`kernel-demo: ${error.message}`);
+    else console.error(error);
+    process.exit(1);
+  },
+);

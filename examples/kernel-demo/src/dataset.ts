@@ -1,0 +1,94 @@
+/**
+ * Rows for the demo: generated deterministically, or read from a JSON Lines
+ * file of the user's (one object per line).
+ */
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+
+/** One row: any JSON object. */
+export type Row = Record<string, unknown>;
+
+const CITIES = [
+  'Amsterdam',
+  'Bangalore',
+  'Berlin',
+  'Bogotá',
+  'Cairo',
+  'Chicago',
+  'Dublin',
+  'Hanoi',
+  'Lagos',
+  'Lima',
+  'Lisbon',
+  'Montreal',
+  'Nairobi',
+  'Osaka',
+  'Oslo',
+  'Paris',
+  'Perth',
+  'Seoul',
+  'Tallinn',
+  'Zürich',
+];
+const WORDS = [
+  'ledger',
+  'vector',
+  'index',
+  'page',
+  'commit',
+  'replica',
+  'shard',
+  'cursor',
+  'snapshot',
+  'tenant',
+  'query',
+  'span',
+];
+
+/** A small seeded generator (mulberry32), so every run makes the same rows. */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** `count` generated rows: an id, a name, a city, an age and a short note. */
+export function* generateRows(count: number, seed = 42): Generator<Row> {
+  const next = random(seed);
+  for (let id = 0; id < count; id++) {
+    const words = Array.from({ length: 6 + Math.floor(next() * 10) }, () => WORDS[Math.floor(next() * WORDS.length)]);
+    yield {
+      id,
+      name: `user-${id.toString(36).padStart(5, '0')}`,
+      city: CITIES[Math.floor(next() * CITIES.length)],
+      age: 18 + Math.floor(next() * 70),
+      note: words.join(' '),
+    };
+  }
+}
+
+/** Reads a JSON Lines file; a line that is not a JSON object is an error naming the line. */
+export async function readRows(file: string): Promise<Row[]> {
+  const rows: Row[] = [];
+  let line = 0;
+  const lines = createInterface({ input: createReadStream(file), crlfDelay: Number.POSITIVE_INFINITY });
+  for await (const text of lines) {
+    line++;
+    if (text.trim() === '') continue;
+    let row: unknown;
+    try {
+      row = JSON.parse(text);
+    } catch (error) {
+      throw new Error(`${file}:${line}: not JSON (${(error as Error).message})`);
+    }
+    if (typeof row !== 'object' || row === null || Array.isArray(row))
+      throw new Error(`${file}:${line}: not a JSON object`);
+    rows.push(row as Row);
+  }
+  return rows;
+}

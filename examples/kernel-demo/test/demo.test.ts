@@ -1,0 +1,117 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const demo = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+const shipped = JSON.parse(readFileSync(fileURLToPath(new URL('../sochdb.config.json', import.meta.url)), 'utf8'));
+const work = mkdtempSync(join(tmpdir(), 'sochdb-demo-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** Runs the demo in a child process, as `pnpm demo` does. */
+function runDemo(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', demo, ...args],
+      { cwd: work, timeout: 110_000 },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
+  });
+}
+
+/** The shipped configuration with changes, written next to the test's data. */
+function config(name: string, change: (c: typeof shipped) => void): string {
+  const copy = structuredClone(shipped);
+  change(copy);
+  const file = join(work, name);
+  writeFileSync(file, JSON.stringify(copy));
+  return file;
+}
+
+describe('the kernel demo, end to end', () => {
+  it('stores, compresses, indexes and queries a small dataset, and reports it', async () => {
+    const file = config('small.json', (c) => {
+      c.rows = 3000;
+    });
+    const { code, stdout, stderr } = await runDemo(['--config', file, '--json']);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const summary = JSON.parse(stdout);
+    expect(summary.rows).toBe(3000);
+    expect(summary.plugins).toHaveLength(shipped.plugins.length);
+    expect(summary.plugins.map((p: { name: string }) => p.name)).toEqual(
+      expect.arrayContaining(['memory', 'rows-by-city']),
+    );
+    expect(summary.codecs.map((c: { algorithm: string }) => c.algorithm).sort()).toEqual(['lz4', 'zstd']);
+    for (const codec of summary.codecs) {
+      expect(codec.rawBytes).toBeGreaterThan(100_000);
+      expect(codec.ratio).toBeGreaterThan(1.5);
+    }
+    // Every row is found through the index, fetched, decompressed and checked.
+    expect(summary.lookups.rowsVerified).toBe(3000);
+    expect(summary.index).toMatchObject({ type: 'btree', column: 'city', keys: 20 });
+    expect(summary.index.sizeBytes).toBeGreaterThan(0);
+    expect(summary.ranges.rows).toBeGreaterThan(0);
+    expect(summary.metricSeries).toContain('sochdb_rows_put_total{table="demo"} 3000');
+    // The JSON log file has the run's lines, each valid JSON.
+    const lines = readFileSync(summary.logFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(lines.map((line) => line.msg)).toEqual(
+      expect.arrayContaining(['kernel demo started', 'kernel demo finished']),
+    );
+    expect(lines.every((line) => line.service === 'kernel-demo')).toBe(true);
+  });
+
+  it('reads rows from a JSON Lines file', async () => {
+    const data = join(work, 'rows.jsonl');
+    writeFileSync(
+      data,
+      `${JSON.stringify({ id: 1, city: 'Oslo' })}\n${JSON.stringify({ id: 2, city: 'Lima' })}\n\n${JSON.stringify({ id: 3, city: 'Oslo' })}\n`,
+    );
+    const { code, stdout } = await runDemo(['--config', config('jsonl.json', () => {}), '--data', data, '--json']);
+    expect(code).toBe(0);
+    const summary = JSON.parse(stdout);
+    expect(summary).toMatchObject({ rows: 3, source: data, index: { keys: 2 }, lookups: { rowsVerified: 3 } });
+  });
+
+  it('turns an unknown plugin into one clear line, not a stack trace', async () => {
+    const file = config('unknown.json', (c) => {
+      c.plugins.push({ module: '@sochdb/nope', options: {} });
+    });
+    const { code, stdout, stderr } = await runDemo(['--config', file, '--rows', '10']);
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toMatch(
+      /^kernel-demo: plugin "@sochdb\/nope": Cannot load plugin "@sochdb\/nope": no such package is installed/,
+    );
+  });
+
+  it('turns a bad option into one clear line', async () => {
+    const file = config('bad-level.json', (c) => {
+      c.plugins.find((p: { module: string }) => p.module === '@sochdb/zstd').options.level = 99;
+    });
+    const { code, stderr } = await runDemo(['--config', file, '--rows', '10']);
+    expect(code).toBe(1);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toMatch(/^kernel-demo: plugin "@sochdb\/zstd": .*level/);
+  });
+
+  it('names a codec that is not configured', async () => {
+    const file = config('bad-codec.json', (c) => {
+      c.codec = 'brotli';
+    });
+    const { code, stderr } = await runDemo(['--config', file, '--rows', '10']);
+    expect(code).toBe(1);
+    expect(stderr.trim()).toBe(
+      'kernel-demo: "codec": "brotli" is not a configured compression plugin (configured: lz4, zstd)',
+    );
+  });
+});
