@@ -57,11 +57,11 @@ function random(seed: number): () => number {
   };
 }
 
-/** `count` generated rows: an id, a name, a city, an age and a short note. */
+/** `count` generated rows: an id, a name, a city, an age and a note of 30-90 words (so values are worth compressing). */
 export function* generateRows(count: number, seed = 42): Generator<Row> {
   const next = random(seed);
   for (let id = 0; id < count; id++) {
-    const words = Array.from({ length: 6 + Math.floor(next() * 10) }, () => WORDS[Math.floor(next() * WORDS.length)]);
+    const words = Array.from({ length: 30 + Math.floor(next() * 60) }, () => WORDS[Math.floor(next() * WORDS.length)]);
     yield {
       id,
       name: `user-${id.toString(36).padStart(5, '0')}`,

@@ -218,8 +218,12 @@ export async function runKernel(
   plugins.logInfo('kernel demo finished', { rows: String(rows.length), lookups: String(rowsVerified) });
 
   const exporter = extensions.find(isMetricsServer);
+  // The demo's own series first, then the plugins' bookkeeping series.
   const metricSeries = exporter
-    ? (await exporter.metrics()).split('\n').filter((line) => line !== '' && !line.startsWith('#'))
+    ? (await exporter.metrics())
+        .split('\n')
+        .filter((line) => line !== '' && !line.startsWith('#'))
+        .sort((a, b) => Number(!/rows_put|codec_ratio|index_/.test(a)) - Number(!/rows_put|codec_ratio|index_/.test(b)))
     : [];
 
   return {
