@@ -2,7 +2,13 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ErrorCode, isKernelError, isPluginModule, loadPlugin, PluginManager } from '@sochdb/core';
 import { describe, expect, it } from 'vitest';
-import plugin, { type Entry, MemoryStorage, VERSION } from '../src/index.js';
+import plugin, {
+  type Entry,
+  type IterateOptions,
+  MemoryStorage,
+  type MemoryStorageOptions,
+  VERSION,
+} from '../src/index.js';
 
 const EMPTY = new Uint8Array(0);
 const bytes = (...values: number[]) => Uint8Array.from(values);
@@ -63,7 +69,7 @@ describe('plugin module and options', () => {
   it('refuses a name that is not a non-empty string', () => {
     expect(() => new MemoryStorage({ name: '' })).toThrow(/options\.name/);
     expect(() => new MemoryStorage({ name: 5 as unknown as string })).toThrow(TypeError);
-    expect(() => new MemoryStorage(null as unknown as {})).toThrow(/options must be an object/);
+    expect(() => new MemoryStorage(null as unknown as MemoryStorageOptions)).toThrow(/options must be an object/);
   });
 });
 
@@ -163,7 +169,7 @@ describe('iterate', () => {
       [1, null, /options/],
     ];
     for (const [table, options, message] of bad) {
-      const iterator = store.iterate(table as number, options as {});
+      const iterator = store.iterate(table as number, options as IterateOptions);
       await expect(iterator.next()).rejects.toThrow(message);
     }
   });
