@@ -143,7 +143,11 @@ async function runSuite(bench: Bench): Promise<void> {
     );
     for (const level of [1, 19]) {
       ours.setLevel(level);
-      ratios.push({ name: `${label}: @sochdb/zstd level ${level}`, value: ratio(data.map((d) => ours.compress(d))), unit: 'x' });
+      ratios.push({
+        name: `${label}: @sochdb/zstd level ${level}`,
+        value: ratio(data.map((d) => ours.compress(d))),
+        unit: 'x',
+      });
     }
     ours.setLevel(LEVEL);
   }
