@@ -28,10 +28,11 @@ function blockCorrupt(what: string, at: number): never {
  *
  * @param windowStart - the first output byte a match may reference: the
  *   start of this block when blocks are independent, of the frame otherwise.
- * @param limit - decoding must not write at or past this index of `dst`
- *   (`limit <= dst.length`).
- * @returns the index after the last byte written, or {@link OUTPUT_LIMIT} when
- *   the block would write past `limit` (nothing past `limit` is written).
+ * @param limit - decoding never writes at or past this index of `dst`
+ *   (`limit <= dst.length`). Below it, the fast paths may write a few bytes
+ *   past the output, which later sequences overwrite.
+ * @returns the index after the last byte of output, or {@link OUTPUT_LIMIT}
+ *   when the block's output would reach past `limit`.
  * @throws KernelError `SOCHDB_CORRUPT` when the block is malformed.
  */
 export function decodeBlock(
@@ -43,10 +44,15 @@ export function decodeBlock(
   limit: number,
   windowStart: number,
 ): number {
-  // Word copies: every get/set below stays inside [start, end) of src and [windowStart, limit) of dst,
-  // which the checks before it establish (a DataView would throw, not scribble, if they did not).
+  // Word copies: every read below stays inside [start, end) of src or [windowStart, d) of dst, every
+  // write inside [d, limit), as the checks before each establish (a DataView would throw, not
+  // scribble, if they did not).
   const source = new DataView(src.buffer, src.byteOffset, src.byteLength);
   const target = new DataView(dst.buffer, dst.byteOffset, dst.byteLength);
+  // Far enough from both ends for the fast paths' fixed-size copies (16 bytes of literals,
+  // 20 of match), which keeps them free of per-sequence bounds checks.
+  const fastSource = end - 16;
+  const fastOutput = limit - 20;
   let s = start;
   let d = out;
   for (;;) {
@@ -55,28 +61,41 @@ export function decodeBlock(
 
     // Literals.
     let literals = token >>> 4;
-    if (literals === 15) {
-      let add: number;
-      do {
-        if (s >= end) blockCorrupt('literal length runs past the end of the block', s);
-        add = src[s++] as number;
-        literals += add;
-      } while (add === 255);
-    }
-    if (literals > end - s) blockCorrupt('literals run past the end of the block', s);
-    if (literals > limit - d) return OUTPUT_LIMIT;
-    if (literals < LITERAL_COPY_CALL) {
-      const stop = s + literals;
-      while (s + 4 <= stop) {
+    if (literals < 15 && s <= fastSource && d <= fastOutput) {
+      // Fast path: copy 16 bytes whatever the count (< 15), then advance by the count. The
+      // extra bytes land past `d`, in output not written yet, and are overwritten next.
+      if (literals !== 0) {
         target.setUint32(d, source.getUint32(s, true), true);
-        d += 4;
-        s += 4;
+        target.setUint32(d + 4, source.getUint32(s + 4, true), true);
+        target.setUint32(d + 8, source.getUint32(s + 8, true), true);
+        target.setUint32(d + 12, source.getUint32(s + 12, true), true);
+        s += literals;
+        d += literals;
       }
-      while (s < stop) dst[d++] = src[s++] as number;
     } else {
-      dst.set(src.subarray(s, s + literals), d);
-      s += literals;
-      d += literals;
+      if (literals === 15) {
+        let add: number;
+        do {
+          if (s >= end) blockCorrupt('literal length runs past the end of the block', s);
+          add = src[s++] as number;
+          literals += add;
+        } while (add === 255);
+      }
+      if (literals > end - s) blockCorrupt('literals run past the end of the block', s);
+      if (literals > limit - d) return OUTPUT_LIMIT;
+      if (literals < LITERAL_COPY_CALL) {
+        const stop = s + literals;
+        while (s + 4 <= stop) {
+          target.setUint32(d, source.getUint32(s, true), true);
+          d += 4;
+          s += 4;
+        }
+        while (s < stop) dst[d++] = src[s++] as number;
+      } else {
+        dst.set(src.subarray(s, s + literals), d);
+        s += literals;
+        d += literals;
+      }
     }
     // The last sequence of a block is literals only.
     if (s === end) return d;
@@ -88,6 +107,18 @@ export function decodeBlock(
     if (offset === 0) blockCorrupt('match offset 0', s - 2);
     if (offset > d - windowStart) blockCorrupt(`match offset ${offset} reaches before the start of the window`, s - 2);
     let length = token & 15;
+    if (length < 15 && offset >= 4 && d <= fastOutput) {
+      // Fast path for matches of 4-18 bytes: five word copies. Word k is read after words
+      // 0..k-1 are written, and ends at or before the byte being written, since offset >= 4.
+      const from = d - offset;
+      target.setUint32(d, target.getUint32(from, true), true);
+      target.setUint32(d + 4, target.getUint32(from + 4, true), true);
+      target.setUint32(d + 8, target.getUint32(from + 8, true), true);
+      target.setUint32(d + 12, target.getUint32(from + 12, true), true);
+      target.setUint32(d + 16, target.getUint32(from + 16, true), true);
+      d += length + MIN_MATCH;
+      continue;
+    }
     if (length === 15) {
       let add: number;
       do {

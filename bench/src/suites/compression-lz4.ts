@@ -1,0 +1,164 @@
+/**
+ * `pnpm bench compression` (lz4 part): @sochdb/lz4 beside the libraries it is
+ * measured against, every check on (content size and XXH32 content checksum
+ * written and verified, every bound checked).
+ *
+ * - raw lz4js 0.2.0: its own `compress`/`decompress` (no checksum, no bounds);
+ * - lz4-napi (liblz4 via Rust, native): the ceiling, frame API;
+ * - node:zlib gzip levels 1 and 6, the familiar reference.
+ *
+ * Inputs: ~3 MB of JSON lines, 3 MB of random bytes, and 10,000 values of
+ * 1 KiB (per-call overhead matters when every row value is compressed).
+ * `ops` is bytes of uncompressed input, so ops/s reads as bytes/s (M = MB/s).
+ */
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { Lz4Compression } from '@sochdb/lz4';
+import { compressFrameSync, decompressFrameSync } from 'lz4-napi';
+import * as lz4js from 'lz4js';
+import type { Bench, Contender, Figure, Suite } from '../harness.js';
+
+const VALUES = 10_000;
+const VALUE_BYTES = 1024;
+
+/** xorshift32: the same bytes on every run. */
+function random(seed: number): () => number {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    return x / 4294967296;
+  };
+}
+
+/** ~`bytes` of JSON lines, like rows a database stores (the same generator as the zstd part). */
+function jsonLines(bytes: number): Uint8Array {
+  const next = random(0x50c4db);
+  const words = ['alpha', 'beta', 'gamma', 'delta', 'sensor', 'temperature', 'ok', 'error', 'warn', 'user', 'order'];
+  const pick = () => words[(next() * words.length) | 0];
+  const lines: string[] = [];
+  let size = 0;
+  for (let id = 0; size < bytes; id++) {
+    const line = `${JSON.stringify({
+      id,
+      ts: 1_700_000_000_000 + Math.floor(next() * 1e9),
+      kind: pick(),
+      value: Math.round(next() * 1e6) / 100,
+      tags: [pick(), pick()],
+      note: `${pick()} ${(next() * 1000) | 0}`,
+    })}\n`;
+    lines.push(line);
+    size += line.length;
+  }
+  return new TextEncoder().encode(lines.join(''));
+}
+
+function randomBytes(length: number): Uint8Array {
+  const next = random(0xbadc0de);
+  const out = new Uint8Array(length);
+  for (let i = 0; i < length; i++) out[i] = (next() * 256) | 0;
+  return out;
+}
+
+/** A contender that runs `fn` on each input of a list. */
+function each(name: string, inputs: readonly Uint8Array[], fn: (input: Uint8Array) => unknown, baseline = false) {
+  const contender: Contender<undefined> = {
+    name,
+    ...(baseline ? { baseline: true } : {}),
+    run: () => {
+      for (const input of inputs) fn(input);
+    },
+  };
+  return contender as Contender<never>;
+}
+
+function totalBytes(inputs: readonly Uint8Array[]): number {
+  return inputs.reduce((sum, input) => sum + input.length, 0);
+}
+
+function same(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && Buffer.compare(a, b) === 0;
+}
+
+async function runSuite(bench: Bench): Promise<void> {
+  const ours = new Lz4Compression();
+  const text = jsonLines(3_000_000);
+  const noise = randomBytes(3_000_000);
+  const values = Array.from({ length: VALUES }, (_, i) =>
+    text.subarray((i * 997) % (text.length - VALUE_BYTES), ((i * 997) % (text.length - VALUE_BYTES)) + VALUE_BYTES),
+  );
+  const inputs: Array<[string, Uint8Array[]]> = [
+    [`${(text.length / 1e6).toFixed(1)} MB JSON lines`, [text]],
+    ['3 MB random bytes', [noise]],
+    [`${VALUES.toLocaleString('en')} values of 1 KiB`, values],
+  ];
+
+  const ratios: Figure[] = [];
+  for (const [label, data] of inputs) {
+    const bytes = totalBytes(data);
+    const rounds = data.length > 1 ? 5 : 7;
+    await bench.case({
+      name: `lz4 compress ${label} (ops = bytes)`,
+      ops: bytes,
+      rounds,
+      contenders: [
+        each('@sochdb/lz4', data, (input) => ours.compress(input)),
+        each('raw lz4js', data, (input) => lz4js.compress(input), true),
+        each('lz4-napi (native liblz4 frame)', data, (input) =>
+          compressFrameSync(Buffer.from(input.buffer, input.byteOffset, input.length)),
+        ),
+        each('node:zlib gzip 1', data, (input) => gzipSync(input, { level: 1 })),
+        each('node:zlib gzip 6', data, (input) => gzipSync(input, { level: 6 })),
+      ],
+    });
+
+    const oursFrames = data.map((input) => ours.compress(input));
+    const lz4jsFrames = data.map((input) => lz4js.compress(input));
+    const napiFrames = data.map((input) =>
+      compressFrameSync(Buffer.from(input.buffer, input.byteOffset, input.length)),
+    );
+    const gzip1Frames = data.map((input) => gzipSync(input, { level: 1 }));
+    const gzip6Frames = data.map((input) => gzipSync(input, { level: 6 }));
+    // Every contender must give back the input, or its figure means nothing.
+    data.forEach((input, i) => {
+      const checks = [
+        ours.decompress(oursFrames[i] as Uint8Array),
+        ours.decompress(lz4jsFrames[i] as Uint8Array),
+        lz4js.decompress(lz4jsFrames[i] as Uint8Array),
+        decompressFrameSync(napiFrames[i] as Buffer),
+      ];
+      if (!checks.every((output) => same(output, input))) throw new Error(`lz4 bench: a round trip failed on ${label}`);
+    });
+    await bench.case({
+      name: `lz4 decompress ${label} (ops = output bytes)`,
+      ops: bytes,
+      rounds,
+      contenders: [
+        each('@sochdb/lz4 (checks on)', oursFrames, (frame) => ours.decompress(frame)),
+        each('@sochdb/lz4 on lz4js frames (no checksum to verify)', lz4jsFrames, (frame) => ours.decompress(frame)),
+        each('raw lz4js', lz4jsFrames, (frame) => lz4js.decompress(frame), true),
+        each('lz4-napi (native liblz4 frame)', napiFrames, (frame) => decompressFrameSync(frame as Buffer)),
+        each('node:zlib gunzip (of gzip 6)', gzip6Frames, (frame) => gunzipSync(frame)),
+      ],
+    });
+
+    const ratio = (frames: readonly Uint8Array[]) => bytes / totalBytes(frames);
+    ratios.push(
+      { name: `${label}: @sochdb/lz4`, value: ratio(oursFrames), unit: 'x', note: 'content size + checksum' },
+      { name: `${label}: raw lz4js`, value: ratio(lz4jsFrames), unit: 'x', note: 'no checksum' },
+      { name: `${label}: lz4-napi`, value: ratio(napiFrames), unit: 'x' },
+      { name: `${label}: gzip 1`, value: ratio(gzip1Frames), unit: 'x' },
+      { name: `${label}: gzip 6`, value: ratio(gzip6Frames), unit: 'x' },
+    );
+  }
+  bench.figures('lz4 compression ratios (input bytes / compressed bytes)', ratios);
+}
+
+const suite: Suite = {
+  name: 'compression',
+  description: '@sochdb/lz4 vs raw lz4js, lz4-napi (native) and node:zlib gzip: MB/s both ways and ratio',
+  run: runSuite,
+};
+export default suite;
