@@ -468,7 +468,7 @@ export class PrometheusObservability implements ObservabilityExtension {
     }
     const describe = `${kind} ${JSON.stringify(name)} (${exposed})`;
     const clash = occupiedNames(exposed, kind, this.#openMetrics).find(
-      (occupied) => this.#occupied.has(occupied) || this.registry.getSingleMetric(occupied) !== undefined,
+      (occupied) => this.#occupied.has(occupied) || inRegistry(this.registry, occupied),
     );
     if (clash !== undefined) {
       const owner = this.#occupied.get(clash);
@@ -629,6 +629,19 @@ function positiveInteger(value: unknown, what: string): number {
     throw new RangeError(`${what} must be a positive integer; got ${String(value)}`);
   }
   return value;
+}
+
+/**
+ * Whether the application's metrics in `registry` already write the line
+ * name `name`: a metric of that name, or a histogram or summary whose
+ * `_bucket`/`_sum`/`_count` lines it is.
+ */
+function inRegistry(registry: Registry<RegistryContentType>, name: string): boolean {
+  if (registry.getSingleMetric(name) !== undefined) return true;
+  const suffix = /_(bucket|sum|count)$/.exec(name);
+  if (suffix === null) return false;
+  const owner = registry.getSingleMetric(name.slice(0, suffix.index)) as { type?: unknown } | undefined;
+  return owner?.type === 'histogram' || owner?.type === 'summary';
 }
 
 function isRegistry(value: unknown): value is Registry<RegistryContentType> {

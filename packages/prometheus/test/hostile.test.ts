@@ -3,7 +3,7 @@
  * a broken exposition, and what the extension does instead. Each test also
  * checks that the exposition still parses.
  */
-import { Counter, Registry } from 'prom-client';
+import { Counter, Histogram, Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PrometheusObservability, type PrometheusOptions } from '../src/index.js';
 import { openMetricsRegistry, parseExposition, recorder, sampleValue } from './helpers.js';
@@ -169,6 +169,19 @@ describe('second registration of a name', () => {
     expect(sampleValue(parseExposition(await registry.metrics()), 'sochdb_txn_commit_total')).toBe(7);
     expect(errors.calls).toHaveLength(1);
     expect(errors.messages()[0]).toMatch(/clashes with a metric already in the registry/);
+  });
+
+  it('a name whose lines an application histogram already writes (sochdb_lat_count) is dropped too', async () => {
+    const registry = new Registry();
+    new Histogram({ name: 'sochdb_lat', help: 'app', registers: [registry] }).observe(1);
+    const errors = recorder();
+    const ext = extension({ registry, onError: errors.onError });
+    ext.gaugeSet('lat_count', 5);
+    ext.gaugeSet('lat_total', 5); // not a histogram line: fine
+    const samples = parseExposition(await registry.metrics());
+    expect(sampleValue(samples, 'sochdb_lat_count')).toBe(1);
+    expect(sampleValue(samples, 'sochdb_lat_total')).toBe(5);
+    expect(errors.messages()).toEqual([expect.stringMatching(/clashes with a metric already in the registry/)]);
   });
 
   it('two extensions in one registry: the second one’s clashing metrics are dropped, the first keeps counting', async () => {
