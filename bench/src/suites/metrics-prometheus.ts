@@ -14,7 +14,10 @@
 import { type Labels, PluginManager } from '@sochdb/core';
 import { PrometheusObservability } from '@sochdb/prometheus';
 import { Counter, Histogram, Registry } from 'prom-client';
-import type { Bench, Figure, Suite } from '../harness.js';
+import type { Bench, Contender, Figure, Suite } from '../harness.js';
+
+/** Types a contender's state; the harness's `Case` holds contenders of any state as `Contender<never>`. */
+const contender = <State>(spec: Contender<State>) => spec as unknown as Contender<never>;
 
 const CALLS = 200_000;
 const TABLES = Array.from({ length: 16 }, (_, i) => `table_${i}`);
@@ -127,28 +130,28 @@ async function hotPath(bench: Bench): Promise<void> {
     ops: CALLS,
     rounds: 7,
     contenders: [
-      {
+      contender({
         name: 'raw prom-client counter.inc(labels, 1)',
         baseline: true,
         setup: () => new Counter({ name: 'raw_total', help: 'raw', labelNames: LABEL_NAMES, registers: [] }),
         run: (counter: Counter<string>) => rawCounterLoop(counter),
-      },
-      {
+      }),
+      contender({
         name: 'direct design (prom-client per call)',
         setup: () => new DirectDesign(),
         run: (ext: DirectDesign) => directCounterLoop(ext),
-      },
-      {
+      }),
+      contender({
         name: '@sochdb/prometheus',
         setup: () => new PrometheusObservability(),
         run: (ext: PrometheusObservability) => oursCounterLoop(ext),
-      },
-      {
+      }),
+      contender({
         name: 'PluginManager -> @sochdb/prometheus',
         setup: withManager,
         run: ({ pm }: { pm: PluginManager }) => managerCounterLoop(pm),
         teardown: ({ pm }: { pm: PluginManager }) => pm.shutdownAll(),
-      },
+      }),
     ],
   });
   await bench.case({
@@ -156,28 +159,28 @@ async function hotPath(bench: Bench): Promise<void> {
     ops: CALLS,
     rounds: 7,
     contenders: [
-      {
+      contender({
         name: 'raw prom-client histogram.observe(labels, v)',
         baseline: true,
         setup: () => new Histogram({ name: 'raw', help: 'raw', labelNames: LABEL_NAMES, registers: [] }),
         run: (histogram: Histogram<string>) => rawHistogramLoop(histogram),
-      },
-      {
+      }),
+      contender({
         name: 'direct design (prom-client per call)',
         setup: () => new DirectDesign(),
         run: (ext: DirectDesign) => directHistogramLoop(ext),
-      },
-      {
+      }),
+      contender({
         name: '@sochdb/prometheus',
         setup: () => new PrometheusObservability(),
         run: (ext: PrometheusObservability) => oursHistogramLoop(ext),
-      },
-      {
+      }),
+      contender({
         name: 'PluginManager -> @sochdb/prometheus',
         setup: withManager,
         run: ({ pm }: { pm: PluginManager }) => managerHistogramLoop(pm),
         teardown: ({ pm }: { pm: PluginManager }) => pm.shutdownAll(),
-      },
+      }),
     ],
   });
 }
@@ -193,7 +196,7 @@ async function scrape(bench: Bench): Promise<void> {
     name: `scrape registry.metrics(), 1 counter + 1 histogram x 64 series, ${SCRAPES} scrapes`,
     ops: SCRAPES,
     contenders: [
-      {
+      contender({
         name: 'raw prom-client',
         baseline: true,
         setup: () => {
@@ -209,8 +212,8 @@ async function scrape(bench: Bench): Promise<void> {
         run: async (registry: Registry) => {
           for (let i = 0; i < SCRAPES; i++) sink += (await registry.metrics()).length;
         },
-      },
-      {
+      }),
+      contender({
         name: '@sochdb/prometheus',
         setup: () => {
           const ext = new PrometheusObservability();
@@ -223,7 +226,7 @@ async function scrape(bench: Bench): Promise<void> {
         run: async (ext: PrometheusObservability) => {
           for (let i = 0; i < SCRAPES; i++) sink += (await ext.metrics()).length;
         },
-      },
+      }),
     ],
   });
 }
