@@ -20,9 +20,30 @@ interface ZstdWasmModule {
   _malloc(size: number): number;
   _free(pointer: number): void;
   _ZSTD_compressBound(srcSize: number): number;
-  _ZSTD_compress(dst: number, dstCapacity: number, src: number, srcSize: number, level: number): number;
-  _ZSTD_decompress(dst: number, dstCapacity: number, src: number, srcSize: number): number;
   _ZSTD_isError(code: number): number;
+  _ZSTD_createCCtx(): number;
+  _ZSTD_createDCtx(): number;
+  /** With no dictionary (pointer 0, size 0): `ZSTD_compressCCtx`, i.e. `ZSTD_compress` on a reused context. */
+  _ZSTD_compress_usingDict(
+    cctx: number,
+    dst: number,
+    dstCapacity: number,
+    src: number,
+    srcSize: number,
+    dict: number,
+    dictSize: number,
+    level: number,
+  ): number;
+  /** With no dictionary: `ZSTD_decompressDCtx`, i.e. `ZSTD_decompress` on a reused context. */
+  _ZSTD_decompress_usingDict(
+    dctx: number,
+    dst: number,
+    dstCapacity: number,
+    src: number,
+    srcSize: number,
+    dict: number,
+    dictSize: number,
+  ): number;
 }
 
 /** libzstd's `ZSTD_ErrorCode` values we tell apart (stable across versions, see `zstd_errors.h`). */
@@ -65,10 +86,20 @@ export class LibZstd {
   readonly #xxh64: (input: Uint8Array, seed?: bigint) => bigint;
   readonly #input: Scratch = { pointer: 0, size: 0 };
   readonly #output: Scratch = { pointer: 0, size: 0 };
+  /**
+   * One compression and one decompression context, reused by every call:
+   * `ZSTD_compress`/`ZSTD_decompress` make and free a context per call, which
+   * costs a third of the time on 1 KiB values. Output is byte-identical.
+   */
+  readonly #cctx: number;
+  readonly #dctx: number;
 
   constructor(module: ZstdWasmModule, xxh64: (input: Uint8Array, seed?: bigint) => bigint) {
     this.#module = module;
     this.#xxh64 = xxh64;
+    this.#cctx = module._ZSTD_createCCtx();
+    this.#dctx = module._ZSTD_createDCtx();
+    if (this.#cctx === 0 || this.#dctx === 0) throw new WasmMemoryError(0);
   }
 
   /** The low 32 bits of XXH64(input, seed 0): the zstd content checksum. */
@@ -100,8 +131,8 @@ export class LibZstd {
   }
 
   /**
-   * One zstd frame of `input` at `level` via `ZSTD_compress` (which writes the
-   * content size), with the content-checksum flag set and the checksum
+   * One zstd frame of `input` at `level` via `ZSTD_compressCCtx` (which writes
+   * the content size), with the content-checksum flag set and the checksum
    * appended: this wasm build exports no `ZSTD_CCtx_setParameter`, and the
    * header descriptor is not covered by any checksum, so setting the flag
    * afterwards gives exactly the frame libzstd writes with `ZSTD_c_checksumFlag`.
@@ -113,7 +144,7 @@ export class LibZstd {
       const src = this.#reserve(this.#input, input.length);
       const dst = this.#reserve(this.#output, bound);
       module.HEAPU8.set(input, src);
-      const written = module._ZSTD_compress(dst, bound, src, input.length, level);
+      const written = module._ZSTD_compress_usingDict(this.#cctx, dst, bound, src, input.length, 0, 0, level);
       if (module._ZSTD_isError(written)) {
         throw new Error(`libzstd ZSTD_compress failed with error ${-(written | 0)}`);
       }
@@ -151,7 +182,7 @@ export class LibZstd {
           module.HEAPU8.set(input, src);
         }
         const dst = this.#reserve(this.#output, capacity);
-        const result = module._ZSTD_decompress(dst, capacity, src + srcOffset, srcSize);
+        const result = module._ZSTD_decompress_usingDict(this.#dctx, dst, capacity, src + srcOffset, srcSize, 0, 0);
         if (module._ZSTD_isError(result)) return { ok: false, error: -(result | 0) };
         const size = result >>> 0;
         return { ok: true, bytes: module.HEAPU8.slice(dst, dst + size) };
