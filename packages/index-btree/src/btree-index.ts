@@ -28,8 +28,9 @@ type Rows = RowId | RowId[] | RowSet;
 /** Many row ids of one key: a tree of its own (set mode, no values). */
 type RowSet = BTree<RowId, undefined>;
 
-// sorted-btree's branching factor for the key tree and for row sets.
-const MAX_NODE_SIZE = 128;
+// sorted-btree's branching factor for the key tree and for row sets, the same
+// as @sochdb/storage-memory's (chosen there by measured bytes per entry).
+const MAX_NODE_SIZE = 64;
 // Up to this many row ids a key keeps them in a sorted array (a splice moves
 // at most 4 KiB); beyond it, in a RowSet, so inserting into a key with a
 // million rows stays O(log n).
