@@ -49,76 +49,83 @@ export function decodeBlock(
   // scribble, if they did not).
   const source = new DataView(src.buffer, src.byteOffset, src.byteLength);
   const target = new DataView(dst.buffer, dst.byteOffset, dst.byteLength);
-  // Far enough from both ends for the fast paths' fixed-size copies (16 bytes of literals,
-  // 20 of match), which keeps them free of per-sequence bounds checks.
-  const fastSource = end - 16;
-  const fastOutput = limit - 20;
+  // The fast loop runs while a whole short sequence fits without a bounds check: token (1) +
+  // a 16-byte literal copy + offset (2) within the block, and 14 literals + a 20-byte match
+  // copy within the limit.
+  const fastSource = end - 19;
+  const fastOutput = limit - 34;
   let s = start;
   let d = out;
   for (;;) {
-    if (s >= end) blockCorrupt('the block ends with a match instead of literals', s);
-    const token = src[s++] as number;
-
-    // Literals.
-    let literals = token >>> 4;
-    if (literals < 15 && s <= fastSource && d <= fastOutput) {
-      // Fast path: copy 16 bytes whatever the count (< 15), then advance by the count. The
-      // extra bytes land past `d`, in output not written yet, and are overwritten next.
+    // Fast loop: sequences with fewer than 15 literals and a match of 4-18 bytes at an offset
+    // of 4 or more, far from both ends. Fixed-size word copies, then advance by the counts;
+    // the extra bytes land past `d`, in output not written yet, and are overwritten next.
+    while (s <= fastSource && d <= fastOutput) {
+      const token = src[s] as number;
+      const literals = token >>> 4;
+      const length = token & 15;
+      if (literals === 15 || length === 15) break;
+      const at = s + 1 + literals; // where the offset is
+      const offset = (src[at] as number) | ((src[at + 1] as number) << 8);
+      if (offset < 4) break; // offsets 0-3: the careful path sorts them out
       if (literals !== 0) {
-        target.setUint32(d, source.getUint32(s, true), true);
-        target.setUint32(d + 4, source.getUint32(s + 4, true), true);
-        target.setUint32(d + 8, source.getUint32(s + 8, true), true);
-        target.setUint32(d + 12, source.getUint32(s + 12, true), true);
-        s += literals;
+        target.setUint32(d, source.getUint32(s + 1, true), true);
+        target.setUint32(d + 4, source.getUint32(s + 5, true), true);
+        target.setUint32(d + 8, source.getUint32(s + 9, true), true);
+        target.setUint32(d + 12, source.getUint32(s + 13, true), true);
         d += literals;
       }
-    } else {
-      if (literals === 15) {
-        let add: number;
-        do {
-          if (s >= end) blockCorrupt('literal length runs past the end of the block', s);
-          add = src[s++] as number;
-          literals += add;
-        } while (add === 255);
+      if (offset > d - windowStart) {
+        blockCorrupt(`match offset ${offset} reaches before the start of the window`, at);
       }
-      if (literals > end - s) blockCorrupt('literals run past the end of the block', s);
-      if (literals > limit - d) return OUTPUT_LIMIT;
-      if (literals < LITERAL_COPY_CALL) {
-        const stop = s + literals;
-        while (s + 4 <= stop) {
-          target.setUint32(d, source.getUint32(s, true), true);
-          d += 4;
-          s += 4;
-        }
-        while (s < stop) dst[d++] = src[s++] as number;
-      } else {
-        dst.set(src.subarray(s, s + literals), d);
-        s += literals;
-        d += literals;
-      }
-    }
-    // The last sequence of a block is literals only.
-    if (s === end) return d;
-
-    // Match.
-    if (end - s < 2) blockCorrupt('match offset runs past the end of the block', s);
-    const offset = (src[s] as number) | ((src[s + 1] as number) << 8);
-    s += 2;
-    if (offset === 0) blockCorrupt('match offset 0', s - 2);
-    if (offset > d - windowStart) blockCorrupt(`match offset ${offset} reaches before the start of the window`, s - 2);
-    let length = token & 15;
-    if (length < 15 && offset >= 4 && d <= fastOutput) {
-      // Fast path for matches of 4-18 bytes: five word copies. Word k is read after words
-      // 0..k-1 are written, and ends at or before the byte being written, since offset >= 4.
       const from = d - offset;
+      // Word k is read after words 0..k-1 are written and ends at or before the byte being
+      // written (offset >= 4), so an overlapping match repeats correctly.
       target.setUint32(d, target.getUint32(from, true), true);
       target.setUint32(d + 4, target.getUint32(from + 4, true), true);
       target.setUint32(d + 8, target.getUint32(from + 8, true), true);
       target.setUint32(d + 12, target.getUint32(from + 12, true), true);
       target.setUint32(d + 16, target.getUint32(from + 16, true), true);
       d += length + MIN_MATCH;
-      continue;
+      s = at + 2;
     }
+
+    // Careful path: one sequence of any shape, every length checked.
+    if (s >= end) blockCorrupt('the block ends with a match instead of literals', s);
+    const token = src[s++] as number;
+    let literals = token >>> 4;
+    if (literals === 15) {
+      let add: number;
+      do {
+        if (s >= end) blockCorrupt('literal length runs past the end of the block', s);
+        add = src[s++] as number;
+        literals += add;
+      } while (add === 255);
+    }
+    if (literals > end - s) blockCorrupt('literals run past the end of the block', s);
+    if (literals > limit - d) return OUTPUT_LIMIT;
+    if (literals < LITERAL_COPY_CALL) {
+      const stop = s + literals;
+      while (s + 4 <= stop) {
+        target.setUint32(d, source.getUint32(s, true), true);
+        d += 4;
+        s += 4;
+      }
+      while (s < stop) dst[d++] = src[s++] as number;
+    } else {
+      dst.set(src.subarray(s, s + literals), d);
+      s += literals;
+      d += literals;
+    }
+    // The last sequence of a block is literals only.
+    if (s === end) return d;
+
+    if (end - s < 2) blockCorrupt('match offset runs past the end of the block', s);
+    const offset = (src[s] as number) | ((src[s + 1] as number) << 8);
+    s += 2;
+    if (offset === 0) blockCorrupt('match offset 0', s - 2);
+    if (offset > d - windowStart) blockCorrupt(`match offset ${offset} reaches before the start of the window`, s - 2);
+    let length = token & 15;
     if (length === 15) {
       let add: number;
       do {
