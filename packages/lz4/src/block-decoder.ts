@@ -58,8 +58,9 @@ export function decodeBlock(
   let d = out;
   for (;;) {
     // Fast loop: sequences with fewer than 15 literals and a match of 4-18 bytes at an offset
-    // of 4 or more, far from both ends. Fixed-size word copies, then advance by the counts;
-    // the extra bytes land past `d`, in output not written yet, and are overwritten next.
+    // of 4 or more, far from both ends. Fixed-size word copies (4 or 16 bytes of literals,
+    // 20 of match), then advance by the counts; the extra bytes land past `d`, in output
+    // not written yet, and are overwritten next.
     while (s <= fastSource && d <= fastOutput) {
       const token = src[s] as number;
       const literals = token >>> 4;
@@ -70,9 +71,11 @@ export function decodeBlock(
       if (offset < 4) break; // offsets 0-3: the careful path sorts them out
       if (literals !== 0) {
         target.setUint32(d, source.getUint32(s + 1, true), true);
-        target.setUint32(d + 4, source.getUint32(s + 5, true), true);
-        target.setUint32(d + 8, source.getUint32(s + 9, true), true);
-        target.setUint32(d + 12, source.getUint32(s + 13, true), true);
+        if (literals > 4) {
+          target.setUint32(d + 4, source.getUint32(s + 5, true), true);
+          target.setUint32(d + 8, source.getUint32(s + 9, true), true);
+          target.setUint32(d + 12, source.getUint32(s + 13, true), true);
+        }
         d += literals;
       }
       if (offset > d - windowStart) {
