@@ -48,8 +48,9 @@ export interface JsonLoggerOptions {
   /** Bytes buffered before a write; `0` writes every line at once. Default 65,536. */
   bufferBytes?: number;
   /**
-   * Hears about problems once per operation: a destination that fails, a
-   * value that was dropped, a span evicted. Default: a process warning. If it
+   * Hears about problems once per operation and kind of problem: a
+   * destination that fails, a value that was dropped, a field left out, a
+   * span evicted. Default: a process warning. If it
    * throws, that is ignored.
    */
   onError?: (error: unknown, where: JsonLoggerErrorSite) => void;
@@ -98,7 +99,7 @@ function lineKind(reserved: readonly string[]): LineKind {
  * Lines are buffered and written in large writes; `shutdown()`, `flush()`
  * and the process's normal exit (including `process.exit()`) write what is
  * buffered. No method throws: bad values are turned into defined output or
- * dropped, and reported once per operation through `onError`.
+ * dropped, and reported once per operation and kind of problem through `onError`.
  */
 export class JsonLogger implements ObservabilityExtension {
   /** Name (default `json-logging`), version, and the `observability` capability. */
@@ -173,6 +174,7 @@ export class JsonLogger implements ObservabilityExtension {
       if (error !== undefined) {
         this.#report(
           'write',
+          'write',
           new Error(
             `cannot write to the destination (${lost} line${lost === 1 ? '' : 's'} lost, counted in droppedLines; logging goes on): ${messageOf(error)}`,
             { cause: error },
@@ -228,7 +230,7 @@ export class JsonLogger implements ObservabilityExtension {
     try {
       this.#line(level, messageText(message), '', fields, this.#logKind, operation);
     } catch (error) {
-      this.#report(operation, error);
+      this.#report(operation, 'throw', error);
     }
   }
 
@@ -254,6 +256,7 @@ export class JsonLogger implements ObservabilityExtension {
       if (typeof value !== 'number' || !Number.isFinite(value) || (type === 'counter' && value < 0)) {
         this.#report(
           operation,
+          'value',
           new RangeError(
             `${type} '${String(name)}': value must be a finite${type === 'counter' ? ', non-negative' : ''} number; got ${describeValue(value)} (dropped)`,
           ),
@@ -263,7 +266,7 @@ export class JsonLogger implements ObservabilityExtension {
       const own = `,"metric":${messageText(name)},"metricType":"${type}","value":${value}`;
       this.#line(DEBUG, '"metric"', own, labels, this.#metricKind, operation);
     } catch (error) {
-      this.#report(operation, error);
+      this.#report(operation, 'throw', error);
     }
   }
 
@@ -290,7 +293,7 @@ export class JsonLogger implements ObservabilityExtension {
       if (this.#open.size > this.#maxOpenSpans) this.#evictOldest();
       return id;
     } catch (error) {
-      this.#report('spanStart', error);
+      this.#report('spanStart', 'throw', error);
       return 0;
     }
   }
@@ -310,7 +313,7 @@ export class JsonLogger implements ObservabilityExtension {
       const own = `,"span":${quote(open.name)},"spanId":${id},"durationMs":${durationMs}${evicted ? ',"evicted":true' : ''}`;
       this.#line(DEBUG, '"span end"', own, undefined, this.#logKind, 'spanEnd');
     } catch (error) {
-      this.#report('spanEnd', error);
+      this.#report('spanEnd', 'throw', error);
     }
   }
 
@@ -320,6 +323,7 @@ export class JsonLogger implements ObservabilityExtension {
     this.#endLine(id, open, true);
     this.#report(
       'spanStart',
+      'evicted',
       new RangeError(
         `more than ${this.#maxOpenSpans} spans open: the oldest (id ${id}, '${open.name}') was ended. ` +
           'End every span you start, or raise maxOpenSpans.',
@@ -336,7 +340,7 @@ export class JsonLogger implements ObservabilityExtension {
       const own = `,"span":${quote(open.name)},"spanId":${span},"event":${messageText(name)}`;
       this.#line(DEBUG, '"span event"', own, attributes, this.#eventKind, 'spanEvent');
     } catch (error) {
-      this.#report('spanEvent', error);
+      this.#report('spanEvent', 'throw', error);
     }
   }
 
@@ -353,7 +357,11 @@ export class JsonLogger implements ObservabilityExtension {
     if (!this.#health) return;
     try {
       if (health === null || typeof health !== 'object') {
-        this.#report('reportHealth', new TypeError(`health must be an object; got ${String(health)} (dropped)`));
+        this.#report(
+          'reportHealth',
+          'value',
+          new TypeError(`health must be an object; got ${String(health)} (dropped)`),
+        );
         return;
       }
       const operational = health.operational === true;
@@ -363,7 +371,7 @@ export class JsonLogger implements ObservabilityExtension {
         `"checkpointAgeSecs":${figure(health.checkpointAgeSecs)}}`;
       this.#line(operational ? INFO : ERROR, '"health"', own, undefined, this.#logKind, 'reportHealth');
     } catch (error) {
-      this.#report('reportHealth', error);
+      this.#report('reportHealth', 'throw', error);
     }
   }
 
@@ -391,6 +399,7 @@ export class JsonLogger implements ObservabilityExtension {
     if (fields === null || typeof fields !== 'object') {
       this.#report(
         operation,
+        'fields',
         new TypeError(`fields must be an object of names to strings; got ${String(fields)} (ignored)`),
       );
       return base.text;
@@ -399,7 +408,7 @@ export class JsonLogger implements ObservabilityExtension {
     try {
       keys = Object.keys(fields);
     } catch (error) {
-      this.#report(operation, new TypeError('the fields object cannot be read (ignored)', { cause: error }));
+      this.#report(operation, 'fields', new TypeError('the fields object cannot be read (ignored)', { cause: error }));
       return base.text;
     }
     let out = '';
@@ -411,7 +420,7 @@ export class JsonLogger implements ObservabilityExtension {
         const value = (fields as Record<string, unknown>)[key];
         text = typeof value === 'string' ? quote(value) : valueText(value);
       } catch (error) {
-        this.#report(operation, new UnprintableFieldError(key, error));
+        this.#report(operation, 'fields', new UnprintableFieldError(key, error));
         continue;
       }
       if (text === undefined) continue;
@@ -438,10 +447,11 @@ export class JsonLogger implements ObservabilityExtension {
     return kept + out;
   }
 
-  /** Hands a problem to `onError`, once per operation; a throwing handler is ignored. */
-  #report(operation: string, error: unknown): void {
-    if (this.#reported.has(operation)) return;
-    this.#reported.add(operation);
+  /** Hands a problem to `onError`, once per operation and kind of problem; a throwing handler is ignored. */
+  #report(operation: string, problem: string, error: unknown): void {
+    const key = `${operation}:${problem}`;
+    if (this.#reported.has(key)) return;
+    this.#reported.add(key);
     try {
       this.#onError(error, { extension: this.info.name, operation });
     } catch {
@@ -466,7 +476,7 @@ function messageOf(error: unknown): string {
 
 function defaultOnError(error: unknown, { extension, operation }: JsonLoggerErrorSite): void {
   process.emitWarning(
-    `json-logging '${extension}' ${operation}: ${messageOf(error)}. Further problems in ${operation} are not reported.`,
+    `json-logging '${extension}' ${operation}: ${messageOf(error)}. Further problems of this kind are not reported.`,
     { type: 'SochDBWarning', code: 'SOCHDB_JSON_LOGGING' },
   );
 }

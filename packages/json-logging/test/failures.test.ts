@@ -149,6 +149,34 @@ describe('a destination that fails', () => {
   });
 });
 
+describe('a slow reader', () => {
+  it('stdout a non-blocking pipe whose reader pauses: writes wait for it (EAGAIN retried) and no line is lost', async () => {
+    // Touching process.stdout makes libuv put the pipe in non-blocking mode, so a full pipe is EAGAIN.
+    const script = `
+      const { JsonLogger } = await import(${JSON.stringify(DIST)});
+      process.stdout;
+      const log = new JsonLogger({ onError: (error) => process.stderr.write(String(error)) });
+      for (let i = 0; i < 20000; i++) log.logInfo('through a full pipe', { i: String(i) });
+      log.flush();`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const chunks: Buffer[] = [];
+    child.stdout.pause();
+    await new Promise((resolve) => setTimeout(resolve, 300)); // the pipe (64 KiB) fills meanwhile
+    child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+    child.stdout.resume();
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const lines = parseLines(Buffer.concat(chunks).toString('utf8'));
+    expect(lines).toHaveLength(20_000);
+    expect(lines[19_999]?.i).toBe('19999');
+  });
+});
+
 describe('no line lost at exit', () => {
   async function runChild(body: string, file: string): Promise<number | null> {
     const script = `
