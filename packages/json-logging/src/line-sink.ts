@@ -66,6 +66,8 @@ export class LineSink {
   #streamWrites = 0;
   #streamIdle: (() => void) | undefined;
   #lastError: unknown;
+  /** Set when a reader kept a pipe full for MAX_BUSY_MS; cleared by the next write that goes through. */
+  #stalled = false;
   readonly #onStreamError = (error: Error): void => this.#onFailure(error, 0);
 
   /**
@@ -191,12 +193,18 @@ export class LineSink {
     while (offset < chunk.length) {
       try {
         offset += writeSync(this.#fd, chunk, offset, chunk.length - offset);
+        this.#stalled = false;
       } catch (error) {
-        if ((error as { code?: string }).code === 'EAGAIN' && busyMs < MAX_BUSY_MS) {
-          // A non-blocking pipe or terminal is full: wait for the reader.
-          Atomics.wait(SLEEP, 0, 0, 1);
-          busyMs++;
-          continue;
+        if ((error as { code?: string }).code === 'EAGAIN' && !this.#stalled) {
+          if (busyMs < MAX_BUSY_MS) {
+            // A non-blocking pipe or terminal is full: wait for the reader.
+            Atomics.wait(SLEEP, 0, 0, 1);
+            busyMs++;
+            continue;
+          }
+          // The reader is stuck: stop waiting for it until a write goes through again,
+          // so a stalled reader costs the application one wait, not one per flush.
+          this.#stalled = true;
         }
         this.#lastError = error;
         return offset;
