@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { JsonLogger, type WritableLike } from '../src/index.js';
-import { errorAt, fileLines, parseLines, recorder, tempDir } from './helpers.js';
+import { builtEntry, errorAt, fileLines, parseLines, recorder, tempDir } from './helpers.js';
 
-const DIST = new URL('../dist/index.js', import.meta.url).href;
+const DIST = builtEntry();
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 let dir: string;

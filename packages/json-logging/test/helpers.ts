@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,4 +52,16 @@ export function errorAt(errors: ReadonlyArray<{ error: unknown }>, index: number
   const entry = errors[index];
   if (entry === undefined) throw new Error(`no error was reported at index ${index}`);
   return entry.error as Error;
+}
+
+/**
+ * The built package's entry, for tests that run it in a child process (the
+ * way an application loads it). Fails clearly when the package is not built.
+ */
+export function builtEntry(): string {
+  const url = new URL('../dist/index.js', import.meta.url);
+  if (!existsSync(url)) {
+    throw new Error('packages/json-logging/dist is missing: run `pnpm --filter @sochdb/json-logging build` first');
+  }
+  return url.href;
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { CORE_API_VERSION, isPluginModule, PluginManager } from '@sochdb/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import plugin, { JsonLogger, LEVEL_NUMBERS, VERSION } from '../src/index.js';
-import { errorAt, fileLines, MemoryStream, recorder, tempDir } from './helpers.js';
+import { builtEntry, errorAt, fileLines, MemoryStream, recorder, tempDir } from './helpers.js';
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -346,13 +346,13 @@ describe('destinations', () => {
 
   it('stdout by default', async () => {
     const { spawnSync } = await import('node:child_process');
-    const dist = new URL('../dist/index.js', import.meta.url);
+    const dist = builtEntry();
     const result = spawnSync(
       process.execPath,
       [
         '--input-type=module',
         '-e',
-        `const { JsonLogger } = await import(${JSON.stringify(dist.href)});
+        `const { JsonLogger } = await import(${JSON.stringify(dist)});
          const log = new JsonLogger({ base: { service: 'db' } });
          log.logInfo('to stdout', { k: 'v' });`,
       ],

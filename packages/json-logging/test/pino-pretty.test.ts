@@ -2,10 +2,11 @@ import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { builtEntry } from './helpers.js';
 
 const require = createRequire(import.meta.url);
 const PINO_PRETTY = join(dirname(require.resolve('pino-pretty/package.json')), 'bin.js');
-const DIST = new URL('../dist/index.js', import.meta.url).href;
+const DIST = builtEntry();
 
 /** The script of a process that logs through @sochdb/json-logging to its stdout. */
 const LOGGING_PROCESS = `
