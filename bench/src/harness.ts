@@ -27,7 +27,7 @@ export interface Case {
   readonly name: string;
   /** Operations one round performs, to turn time into ops/s. */
   readonly ops: number;
-  readonly contenders: readonly Contender<never>[];
+  readonly contenders: readonly Contender<unknown>[];
   /** Timed rounds after the warm-up (default 5). */
   readonly rounds?: number;
 }
@@ -105,7 +105,7 @@ export function createBench(
   return {
     async case(spec: Case): Promise<void> {
       const rounds = spec.rounds ?? 5;
-      const contenders = spec.contenders as readonly Contender<unknown>[];
+      const contenders = spec.contenders;
       const times = contenders.map(() => [] as number[]);
       for (const contender of contenders) await timeOnce(contender); // warm-up
       for (let round = 0; round < rounds; round++) {
