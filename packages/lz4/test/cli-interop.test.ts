@@ -119,6 +119,15 @@ describe.skipIf(!hasLz4)('the CLI frames through our decompress', () => {
     assertSameBytes(codec.decompress(lz4(['-c'], big)), big);
   });
 
+  it('reads a frame at the highest LZ4 expansion (20 MB of zeros, content size declared, linked 256 KiB blocks)', () => {
+    const zeros = new Uint8Array(20_000_000);
+    const bigFile = join(dir, 'zeros.bin');
+    writeFileSync(bigFile, zeros);
+    const frame = lz4(['--content-size', '-BD', '-B5', '-c', bigFile]);
+    expect(frame.length).toBeLessThan(zeros.length / 250);
+    assertSameBytes(codec.decompress(frame), zeros);
+  });
+
   it('reads empty input compressed by the CLI', () => {
     expect(codec.decompress(lz4(['-c'], new Uint8Array(0)))).toEqual(new Uint8Array(0));
   });
