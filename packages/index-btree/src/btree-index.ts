@@ -101,6 +101,24 @@ function lowerBound(rows: readonly RowId[], rowId: RowId): number {
   return low;
 }
 
+// In-place shifts instead of `splice`, which allocates an array of the removed
+// elements on every call: a third of an insert's time in a CPU profile.
+
+/** Inserts `rowId` at `at`, moving the later elements up by one. */
+function insertAt(rows: RowId[], at: number, rowId: RowId): void {
+  let i = rows.length;
+  rows.push(rowId);
+  for (; i > at; i--) rows[i] = rows[i - 1] as number;
+  rows[at] = rowId;
+}
+
+/** Removes the element at `at`, moving the later elements down by one. */
+function removeAt(rows: RowId[], at: number): void {
+  const last = rows.length - 1;
+  for (let i = at; i < last; i++) rows[i] = rows[i + 1] as number;
+  rows.pop();
+}
+
 /** Sorts ascending and drops repeats, in place; returns `rows`. */
 function sortUnique(rows: RowId[]): RowId[] {
   let sorted = true;
@@ -306,7 +324,7 @@ export class BTreeIndex implements IndexExtension {
       const at = lowerBound(rows, rowId);
       if (rows[at] === rowId) return;
       if (rows.length < ARRAY_MAX) {
-        rows.splice(at, 0, rowId);
+        insertAt(rows, at, rowId);
         this.#rowBytes += ARRAY_BYTES_PER_ROW;
       } else {
         const before = rowsBytes(rows);
@@ -343,7 +361,7 @@ export class BTreeIndex implements IndexExtension {
         tree.set(k, single);
         this.#rowBytes += rowsBytes(single) - rowsBytes(rows);
       } else {
-        rows.splice(at, 1);
+        removeAt(rows, at);
         this.#rowBytes -= ARRAY_BYTES_PER_ROW;
       }
     } else {
