@@ -106,7 +106,7 @@ async function runSuite(bench: Bench): Promise<void> {
   const ratios: Figure[] = [];
   for (const [label, data] of inputs) {
     const bytes = totalBytes(data);
-    const rounds = data.length > 1 ? 5 : 7;
+    const rounds = data.length > 1 ? 7 : 15;
     await bench.case({
       name: `zstd compress ${label} (level ${LEVEL}; ops = bytes)`,
       ops: bytes,
