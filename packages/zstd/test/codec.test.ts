@@ -346,6 +346,21 @@ describe('decompress refuses what is not exactly valid frames', () => {
     expectCorruption(() => small.decompress(undeclared), ErrorCode.OVER_LIMIT);
   });
 
+  it('a frame without content size is not given the memory its block headers could claim', async () => {
+    // 2,100 one-byte compressed blocks: 8 KB that could claim 2,100 x 128 KiB = 262 MiB.
+    const blocks = Array.from({ length: 2100 }, () => ({
+      type: 'compressed' as const,
+      size: 1,
+      payload: new Uint8Array([0]),
+    }));
+    const frame = buildFrame({ windowLog: 20, blocks });
+    const lib = await loadLibZstd();
+    const heapBefore = lib.heapBytes;
+    const wide = await codec({ maxOutputBytes: 512 * MiB });
+    expectCorruption(() => wide.decompress(frame), ErrorCode.CORRUPT);
+    expect(lib.heapBytes - heapBefore).toBeLessThan(4 * MiB);
+  });
+
   it('valid hand-built frames decode: RLE and raw blocks, with and without content size', () => {
     const frameOf = (withSize: boolean) =>
       buildFrame({
