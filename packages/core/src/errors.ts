@@ -34,6 +34,8 @@ export const ErrorCode = {
   PLUGIN_MANAGER_SHUT_DOWN: 'SOCHDB_PLUGIN_MANAGER_SHUT_DOWN',
   /** One or more `shutdown()` calls failed during `shutdownAll()`. */
   PLUGIN_SHUTDOWN_FAILED: 'SOCHDB_PLUGIN_SHUTDOWN_FAILED',
+  /** The extension needs its `init()` (which the manager calls on registration) before this call. */
+  PLUGIN_NOT_INITIALIZED: 'SOCHDB_PLUGIN_NOT_INITIALIZED',
   /** An optional operation (such as `nearest`) is not provided by this extension. */
   PLUGIN_UNSUPPORTED: 'SOCHDB_PLUGIN_UNSUPPORTED',
   /** Something was made by a copy of `@sochdb/core` this copy cannot work with. */

@@ -15,9 +15,9 @@ import { VERSION } from './version.js';
 
 /**
  * The code of the `plugin` error thrown by `compress`/`decompress` before
- * `init()` has loaded libzstd. Core's `ErrorCode` has no such entry yet.
+ * `init()` has loaded libzstd: core's `ErrorCode.PLUGIN_NOT_INITIALIZED`.
  */
-export const NOT_INITIALIZED = 'SOCHDB_PLUGIN_NOT_INITIALIZED';
+export const NOT_INITIALIZED = ErrorCode.PLUGIN_NOT_INITIALIZED;
 
 /** `zlib.zstdCompressSync` and its constants, on runtimes that have them (Node >= 22.15, >= 23.8). */
 interface NodeZstd {
