@@ -15,52 +15,8 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { Lz4Compression } from '@sochdb/lz4';
 import { compressFrameSync, decompressFrameSync } from 'lz4-napi';
 import * as lz4js from 'lz4js';
-import type { Bench, Contender, Figure, Suite } from '../harness.js';
-
-const VALUES = 10_000;
-const VALUE_BYTES = 1024;
-
-/** xorshift32: the same bytes on every run. */
-function random(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 4294967296;
-  };
-}
-
-/** ~`bytes` of JSON lines, like rows a database stores (the same generator as the zstd part). */
-function jsonLines(bytes: number): Uint8Array {
-  const next = random(0x50c4db);
-  const words = ['alpha', 'beta', 'gamma', 'delta', 'sensor', 'temperature', 'ok', 'error', 'warn', 'user', 'order'];
-  const pick = () => words[(next() * words.length) | 0];
-  const lines: string[] = [];
-  let size = 0;
-  for (let id = 0; size < bytes; id++) {
-    const line = `${JSON.stringify({
-      id,
-      ts: 1_700_000_000_000 + Math.floor(next() * 1e9),
-      kind: pick(),
-      value: Math.round(next() * 1e6) / 100,
-      tags: [pick(), pick()],
-      note: `${pick()} ${(next() * 1000) | 0}`,
-    })}\n`;
-    lines.push(line);
-    size += line.length;
-  }
-  return new TextEncoder().encode(lines.join(''));
-}
-
-function randomBytes(length: number): Uint8Array {
-  const next = random(0xbadc0de);
-  const out = new Uint8Array(length);
-  for (let i = 0; i < length; i++) out[i] = (next() * 256) | 0;
-  return out;
-}
+import { each, jsonLines, randomBytes, smallValues, totalBytes, VALUES } from '../compression-inputs.js';
+import type { Bench, Figure, Suite } from '../harness.js';
 
 /**
  * Large inputs are run this many times per round: one 3 MB call takes a few
@@ -68,26 +24,9 @@ function randomBytes(length: number): Uint8Array {
  */
 const LARGE_REPEAT = 4;
 
-/** A contender that runs `fn` on each input of a list (`repeat` times). */
-function each(
-  name: string,
-  inputs: readonly Uint8Array[],
-  fn: (input: Uint8Array) => unknown,
-  baseline = false,
-  repeat = inputs.length > 1 ? 1 : LARGE_REPEAT,
-) {
-  const contender: Contender<undefined> = {
-    name,
-    ...(baseline ? { baseline: true } : {}),
-    run: () => {
-      for (let r = 0; r < repeat; r++) for (const input of inputs) fn(input);
-    },
-  };
-  return contender as Contender<never>;
-}
-
-function totalBytes(inputs: readonly Uint8Array[]): number {
-  return inputs.reduce((sum, input) => sum + input.length, 0);
+/** {@link each} with large inputs repeated. */
+function eachInput(name: string, inputs: readonly Uint8Array[], fn: (input: Uint8Array) => unknown, baseline = false) {
+  return each(name, inputs, fn, baseline, inputs.length > 1 ? 1 : LARGE_REPEAT);
 }
 
 function same(a: Uint8Array, b: Uint8Array): boolean {
@@ -98,9 +37,7 @@ async function runSuite(bench: Bench): Promise<void> {
   const ours = new Lz4Compression();
   const text = jsonLines(3_000_000);
   const noise = randomBytes(3_000_000);
-  const values = Array.from({ length: VALUES }, (_, i) =>
-    text.subarray((i * 997) % (text.length - VALUE_BYTES), ((i * 997) % (text.length - VALUE_BYTES)) + VALUE_BYTES),
-  );
+  const values = smallValues(text);
   const inputs: Array<[string, Uint8Array[]]> = [
     [`${(text.length / 1e6).toFixed(1)} MB JSON lines`, [text]],
     ['3 MB random bytes', [noise]],
@@ -117,13 +54,13 @@ async function runSuite(bench: Bench): Promise<void> {
       ops,
       rounds,
       contenders: [
-        each('@sochdb/lz4', data, (input) => ours.compress(input)),
-        each('raw lz4js', data, (input) => lz4js.compress(input), true),
-        each('lz4-napi (native liblz4 frame)', data, (input) =>
+        eachInput('@sochdb/lz4', data, (input) => ours.compress(input)),
+        eachInput('raw lz4js', data, (input) => lz4js.compress(input), true),
+        eachInput('lz4-napi (native liblz4 frame)', data, (input) =>
           compressFrameSync(Buffer.from(input.buffer, input.byteOffset, input.length)),
         ),
-        each('node:zlib gzip 1', data, (input) => gzipSync(input, { level: 1 })),
-        each('node:zlib gzip 6', data, (input) => gzipSync(input, { level: 6 })),
+        eachInput('node:zlib gzip 1', data, (input) => gzipSync(input, { level: 1 })),
+        eachInput('node:zlib gzip 6', data, (input) => gzipSync(input, { level: 6 })),
       ],
     });
 
@@ -149,11 +86,13 @@ async function runSuite(bench: Bench): Promise<void> {
       ops,
       rounds,
       contenders: [
-        each('@sochdb/lz4 (checks on)', oursFrames, (frame) => ours.decompress(frame)),
-        each('@sochdb/lz4 on lz4js frames (no checksum to verify)', lz4jsFrames, (frame) => ours.decompress(frame)),
-        each('raw lz4js', lz4jsFrames, (frame) => lz4js.decompress(frame), true),
-        each('lz4-napi (native liblz4 frame)', napiFrames, (frame) => decompressFrameSync(frame as Buffer)),
-        each('node:zlib gunzip (of gzip 6)', gzip6Frames, (frame) => gunzipSync(frame)),
+        eachInput('@sochdb/lz4 (checks on)', oursFrames, (frame) => ours.decompress(frame)),
+        eachInput('@sochdb/lz4 on lz4js frames (no checksum to verify)', lz4jsFrames, (frame) =>
+          ours.decompress(frame),
+        ),
+        eachInput('raw lz4js', lz4jsFrames, (frame) => lz4js.decompress(frame), true),
+        eachInput('lz4-napi (native liblz4 frame)', napiFrames, (frame) => decompressFrameSync(frame as Buffer)),
+        eachInput('node:zlib gunzip (of gzip 6)', gzip6Frames, (frame) => gunzipSync(frame)),
       ],
     });
 

@@ -17,7 +17,8 @@ import { createRequire } from 'node:module';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { ZstdCompression } from '@sochdb/zstd';
 import * as fzstd from 'fzstd';
-import type { Bench, Contender, Figure, Suite } from '../harness.js';
+import { each, jsonLines, randomBytes, smallValues, totalBytes, VALUES } from '../compression-inputs.js';
+import type { Bench, Figure, Suite } from '../harness.js';
 
 const require = createRequire(import.meta.url);
 const rawZstd = require('@bokuweb/zstd-wasm') as {
@@ -27,76 +28,13 @@ const rawZstd = require('@bokuweb/zstd-wasm') as {
 };
 
 const LEVEL = 3;
-const VALUES = 10_000;
-const VALUE_BYTES = 1024;
-
-/** xorshift32: the same bytes on every run. */
-function random(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 4294967296;
-  };
-}
-
-/** ~`bytes` of JSON lines, like rows a database stores. */
-function jsonLines(bytes: number): Uint8Array {
-  const next = random(0x50c4db);
-  const words = ['alpha', 'beta', 'gamma', 'delta', 'sensor', 'temperature', 'ok', 'error', 'warn', 'user', 'order'];
-  const pick = () => words[(next() * words.length) | 0];
-  const lines: string[] = [];
-  let size = 0;
-  for (let id = 0; size < bytes; id++) {
-    const line = `${JSON.stringify({
-      id,
-      ts: 1_700_000_000_000 + Math.floor(next() * 1e9),
-      kind: pick(),
-      value: Math.round(next() * 1e6) / 100,
-      tags: [pick(), pick()],
-      note: `${pick()} ${(next() * 1000) | 0}`,
-    })}\n`;
-    lines.push(line);
-    size += line.length;
-  }
-  return new TextEncoder().encode(lines.join(''));
-}
-
-function randomBytes(length: number): Uint8Array {
-  const next = random(0xbadc0de);
-  const out = new Uint8Array(length);
-  for (let i = 0; i < length; i++) out[i] = (next() * 256) | 0;
-  return out;
-}
-
-/** A contender that runs `fn` on each input of a list. */
-function each(name: string, inputs: readonly Uint8Array[], fn: (input: Uint8Array) => unknown, baseline = false) {
-  const contender: Contender<undefined> = {
-    name,
-    ...(baseline ? { baseline: true } : {}),
-    run: () => {
-      for (const input of inputs) fn(input);
-    },
-  };
-  return contender as Contender<never>;
-}
-
-function totalBytes(inputs: readonly Uint8Array[]): number {
-  return inputs.reduce((sum, input) => sum + input.length, 0);
-}
-
 async function runSuite(bench: Bench): Promise<void> {
   await rawZstd.init();
   const ours = new ZstdCompression({ level: LEVEL });
   await ours.init();
   const text = jsonLines(3_000_000);
   const noise = randomBytes(3_000_000);
-  const values = Array.from({ length: VALUES }, (_, i) =>
-    text.subarray((i * 997) % (text.length - VALUE_BYTES), ((i * 997) % (text.length - VALUE_BYTES)) + VALUE_BYTES),
-  );
+  const values = smallValues(text);
   const inputs: Array<[string, Uint8Array[]]> = [
     [`${(text.length / 1e6).toFixed(1)} MB JSON lines`, [text]],
     ['3 MB random bytes', [noise]],
