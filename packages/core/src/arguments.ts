@@ -8,20 +8,34 @@
 const MAX_U32 = 2 ** 32 - 1;
 const MAX_U16 = 2 ** 16 - 1;
 
-function describe(value: unknown): string {
+/**
+ * A value as an error message should show it: its type and, for primitives,
+ * the value (`string "3"`, `number NaN`, `an Array`, `undefined`), so a user
+ * who passed `"3"` for a number sees why it was refused. Every `@sochdb/*`
+ * package uses it for option and argument errors.
+ */
+export function describeValue(value: unknown): string {
   if (value === null) return 'null';
-  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean')
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') {
     return `${typeof value} ${String(value)}`;
+  }
   if (typeof value === 'string')
     return `string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
-  if (typeof value === 'object') return value.constructor?.name ? `a ${value.constructor.name}` : 'an object';
+  if (typeof value === 'function') return value.name ? `function ${value.name}` : 'a function';
+  if (typeof value === 'object') {
+    const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
+    if (typeof name !== 'string' || name === '') return 'an object';
+    return `${/^[AEIOU]/.test(name) ? 'an' : 'a'} ${name}`;
+  }
   return typeof value;
 }
+
+const describe = describeValue;
 
 function checkInteger(value: unknown, name: string, max: number, range: string): asserts value is number {
   if (typeof value !== 'number') throw new TypeError(`${name} must be an integer in ${range}; got ${describe(value)}`);
   if (!Number.isInteger(value) || value < 0 || value > max) {
-    throw new RangeError(`${name} must be an integer in ${range}; got ${String(value)}`);
+    throw new RangeError(`${name} must be an integer in ${range}; got ${describe(value)}`);
   }
 }
 
@@ -58,7 +72,7 @@ export function assertLimit(value: unknown, name = 'limit'): asserts value is nu
     throw new TypeError(`${name} must be a non-negative integer or Infinity; got ${describe(value)}`);
   }
   if (value !== Number.POSITIVE_INFINITY && !(Number.isInteger(value) && value >= 0)) {
-    throw new RangeError(`${name} must be a non-negative integer or Infinity; got ${String(value)}`);
+    throw new RangeError(`${name} must be a non-negative integer or Infinity; got ${describe(value)}`);
   }
 }
 

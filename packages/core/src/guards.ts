@@ -4,6 +4,7 @@
  * `instanceof`.
  */
 
+import { describeValue } from './arguments.js';
 import { ErrorCode, KernelError } from './errors.js';
 import type {
   CompressionExtension,
@@ -58,10 +59,17 @@ function label(value: unknown): string {
  * offending field or method.
  */
 export function extensionProblem(value: unknown, capability?: CoreCapability): string | undefined {
-  if (typeof value !== 'object' || value === null) {
-    return `expected an extension object, got ${value === null ? 'null' : typeof value}`;
+  if (typeof value === 'function') {
+    return `expected an extension object, got ${describeValue(value)}: did you forget \`new\`?`;
   }
+  if (typeof value !== 'object' || value === null) return `expected an extension object, got ${describeValue(value)}`;
   const ext = value as Record<string, unknown>;
+  if (ext.info === undefined && typeof ext.create === 'function' && typeof ext.apiVersion === 'number') {
+    return (
+      'this is a plugin module, not an extension: register the extension it makes, ' +
+      '`await module.create(options)`, or load it with `loadPlugin(name, options)`'
+    );
+  }
   const info = ext.info as Record<string, unknown> | undefined;
   if (typeof info !== 'object' || info === null) return 'info is missing (it must be an ExtensionInfo object)';
   if (typeof info.name !== 'string' || info.name.trim().length === 0) return 'info.name must be a non-empty string';

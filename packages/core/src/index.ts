@@ -14,6 +14,7 @@ export {
   assertTableId,
   assertTransactionId,
   compareBytes,
+  describeValue,
 } from './arguments.js';
 export { isCompatibleCoreVersion } from './brand.js';
 export { ErrorCode, type ErrorCodeValue, isKernelError, KernelError, type KernelErrorKind } from './errors.js';

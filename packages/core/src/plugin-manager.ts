@@ -1,3 +1,4 @@
+import { describeValue } from './arguments.js';
 import {
   announceCoreCopy,
   Brand,
@@ -57,6 +58,9 @@ interface Registered {
 
 const MANAGER = 'PluginManager';
 
+/** Which manager holds each registered extension instance (an instance belongs to one). */
+const owners = new WeakMap<Extension, PluginManager>();
+
 /**
  * The registry of a kernel's extensions: storage backends, indexes,
  * observability backends and compression algorithms.
@@ -71,7 +75,8 @@ export class PluginManager {
 
   /** Names taken, including registrations whose `init` is still running. */
   readonly #names = new Set<string>();
-  readonly #algorithms = new Set<string>();
+  /** Compression algorithm to the name of the extension holding it. */
+  readonly #algorithms = new Map<string, string>();
   #registered: Registered[] = [];
 
   readonly #storage = new Map<string, StorageExtension>();
@@ -98,12 +103,27 @@ export class PluginManager {
 
   /** @param options - error reporting and span bound; see {@link PluginManagerOptions} */
   constructor(options: PluginManagerOptions = {}) {
+    if (typeof options !== 'object' || options === null) {
+      throw new TypeError(
+        `PluginManager options must be an object { onError?, maxOpenSpans? }; got ${describeValue(options)}`,
+      );
+    }
+    for (const key of Object.keys(options)) {
+      if (key !== 'onError' && key !== 'maxOpenSpans') {
+        throw new TypeError(`PluginManager: unknown option "${key}"; the options are onError and maxOpenSpans`);
+      }
+    }
     const { onError, maxOpenSpans = 100_000 } = options;
     if (onError !== undefined && typeof onError !== 'function') {
-      throw new TypeError('options.onError must be a function');
+      throw new TypeError(
+        `options.onError must be a function (error, { extension, operation }); got ${describeValue(onError)}`,
+      );
+    }
+    if (typeof maxOpenSpans !== 'number') {
+      throw new TypeError(`options.maxOpenSpans must be a positive integer; got ${describeValue(maxOpenSpans)}`);
     }
     if (!Number.isInteger(maxOpenSpans) || maxOpenSpans < 1) {
-      throw new RangeError(`options.maxOpenSpans must be a positive integer; got ${String(maxOpenSpans)}`);
+      throw new RangeError(`options.maxOpenSpans must be a positive integer; got ${describeValue(maxOpenSpans)}`);
     }
     this.#onError = onError ?? defaultOnError;
     this.#maxOpenSpans = maxOpenSpans;
@@ -191,15 +211,26 @@ export class PluginManager {
       throw new KernelError(
         'plugin',
         ErrorCode.PLUGIN_DUPLICATE,
-        `compression '${algorithm}' already registered (by another extension than '${name}'); ` +
-          'a manager holds one extension per compression algorithm.',
+        `compression '${algorithm}' already registered by '${this.#algorithms.get(algorithm)}', so '${name}' was not: ` +
+          'a manager holds one extension per compression algorithm. Register only one of them.',
+      );
+    }
+    const owner = owners.get(ext);
+    if (owner !== undefined && owner !== this) {
+      throw new KernelError(
+        'plugin',
+        ErrorCode.PLUGIN_DUPLICATE,
+        `${kind} extension '${name}' is already registered in another PluginManager: an extension instance belongs ` +
+          'to one manager (its shutdownAll shuts it down). Create another instance for this manager.',
       );
     }
     this.#names.add(name);
-    if (algorithm !== undefined) this.#algorithms.add(algorithm);
+    if (algorithm !== undefined) this.#algorithms.set(algorithm, name);
+    owners.set(ext, this);
     const release = () => {
       this.#names.delete(name);
       if (algorithm !== undefined) this.#algorithms.delete(algorithm);
+      owners.delete(ext);
     };
     try {
       await ext.init?.();
@@ -514,6 +545,7 @@ export class PluginManager {
     const failures: Array<{ name: string; error: unknown }> = [];
     for (let i = registered.length - 1; i >= 0; i--) {
       const { ext } = registered[i] as Registered;
+      owners.delete(ext);
       try {
         await ext.shutdown?.();
       } catch (error) {

@@ -4,7 +4,7 @@
  * {@link PluginModule}; {@link loadPlugin} finds it by package name or path,
  * from the application's folder, and makes an extension from it.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join, resolve as resolvePath } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -132,6 +132,28 @@ function resolveImportOnly(specifier: string, directory: string, requireError: u
   }
 }
 
+/**
+ * For a scoped name that is not installed (often a typo), the packages of the
+ * same scope that are: `" Installed @sochdb/* packages: core, lz4."`.
+ */
+function installedAlongside(specifier: string, directory: string): string {
+  if (!specifier.startsWith('@') || !specifier.includes('/')) return '';
+  const scope = specifier.slice(0, specifier.indexOf('/'));
+  const found = new Set<string>();
+  for (let dir = directory; ; dir = dirname(dir)) {
+    const folder = join(dir, 'node_modules', scope);
+    try {
+      for (const name of readdirSync(folder)) if (!name.startsWith('.')) found.add(name);
+    } catch {
+      // No such folder at this level.
+    }
+    if (dirname(dir) === dir) break;
+  }
+  return found.size > 0
+    ? ` Installed ${scope}/* packages: ${[...found].sort().join(', ')}.`
+    : ` No ${scope}/* package is installed.`;
+}
+
 const CONDITIONS = ['node', 'import', 'default'];
 
 function pickExport(exports: unknown, subpath: string): string | undefined {
@@ -179,7 +201,8 @@ export async function loadPlugin(specifier: string, options?: unknown, from?: st
       isPathSpecifier(specifier)
         ? `no file at ${specifier.startsWith('file:') ? fileURLToPath(specifier) : resolvePath(directory, specifier)}.`
         : `no such package is installed for ${directory}. Install it in the application (\`npm install ${specifier}\`), ` +
-            "or pass the application folder as loadPlugin's third argument.",
+            "or pass the application folder as loadPlugin's third argument." +
+            installedAlongside(specifier, directory),
     );
   }
 

@@ -8,6 +8,7 @@ import {
   assertTableId,
   assertTransactionId,
   compareBytes,
+  describeValue,
   ErrorCode,
   isKernelError,
   nearestOf,
@@ -27,18 +28,18 @@ describe('compareBytes', () => {
 
 describe('argument checks name the argument', () => {
   it.each([
-    [() => assertTableId(-1), RangeError, 'table must be an integer in [0, 2^32); got -1'],
+    [() => assertTableId(-1), RangeError, 'table must be an integer in [0, 2^32); got number -1'],
     [() => assertTableId(2 ** 32), RangeError, 'table must be an integer'],
-    [() => assertTableId(1.5), RangeError, 'got 1.5'],
+    [() => assertTableId(1.5), RangeError, 'got number 1.5'],
     [() => assertTableId('1'), TypeError, 'table must be an integer in [0, 2^32); got string "1"'],
     [() => assertColumnId(65536), RangeError, 'column must be an integer in [0, 2^16)'],
     [() => assertRowId(2 ** 53), RangeError, 'rowId must be an integer in [0, 2^53)'],
-    [() => assertRowId(Number.NaN), RangeError, 'got NaN'],
+    [() => assertRowId(Number.NaN), RangeError, 'got number NaN'],
     [() => assertTransactionId(-0.5), RangeError, 'txn must be'],
     [() => assertBytes('k', 'key'), TypeError, 'key must be a Uint8Array; got string "k"'],
-    [() => assertBytes([1], 'value'), TypeError, 'value must be a Uint8Array; got a Array'],
-    [() => assertLimit(-1), RangeError, 'limit must be a non-negative integer or Infinity; got -1'],
-    [() => assertLimit(Number.NaN), RangeError, 'got NaN'],
+    [() => assertBytes([1], 'value'), TypeError, 'value must be a Uint8Array; got an Array'],
+    [() => assertLimit(-1), RangeError, 'limit must be a non-negative integer or Infinity; got number -1'],
+    [() => assertLimit(Number.NaN), RangeError, 'got number NaN'],
     [() => assertLimit(undefined), TypeError, 'got undefined'],
     [() => assertRange(b(2), b(1)), RangeError, 'start must not sort after end'],
     [() => assertRange(b(), 'z'), TypeError, 'end must be a Uint8Array'],
@@ -60,6 +61,21 @@ describe('argument checks name the argument', () => {
       assertRange(b(9), b()); // empty end: unbounded
       assertRange(b(1), b(1));
     }).not.toThrow();
+  });
+});
+
+describe('describeValue', () => {
+  it('shows the type, and the value of primitives, so "3" and 3 read differently', () => {
+    expect(describeValue('3')).toBe('string "3"');
+    expect(describeValue(3)).toBe('number 3');
+    expect(describeValue('')).toBe('string ""');
+    expect(describeValue(undefined)).toBe('undefined');
+    expect(describeValue(null)).toBe('null');
+    expect(describeValue([])).toBe('an Array');
+    expect(describeValue(new Map())).toBe('a Map');
+    expect(describeValue(Object.create(null))).toBe('an object');
+    expect(describeValue(class Store {})).toBe('function Store');
+    expect(describeValue('x'.repeat(50))).toBe(`string "${'x'.repeat(40)}…"`);
   });
 });
 

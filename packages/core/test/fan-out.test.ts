@@ -251,8 +251,15 @@ describe('spans', () => {
     expect(errors).toEqual([{ extension: 'PluginManager', operation: 'spanStart' }]);
   });
 
-  it('validates its options', () => {
+  it('validates its options, showing the value it refused', () => {
     expect(() => new PluginManager({ maxOpenSpans: 0 })).toThrow(RangeError);
+    expect(() => new PluginManager({ maxOpenSpans: '10' as never })).toThrow(
+      new TypeError('options.maxOpenSpans must be a positive integer; got string "10"'),
+    );
     expect(() => new PluginManager({ onError: 'log' as never })).toThrow(TypeError);
+    expect(() => new PluginManager({ onErr: () => {} } as never)).toThrow(
+      new TypeError('PluginManager: unknown option "onErr"; the options are onError and maxOpenSpans'),
+    );
+    expect(() => new PluginManager('x' as never)).toThrow(/options must be an object/);
   });
 });

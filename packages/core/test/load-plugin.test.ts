@@ -143,6 +143,12 @@ describe('loadPlugin refuses, saying which step failed and naming the specifier'
     );
   });
 
+  it('a scoped package that is not installed, listing what of that scope is (a typo shows)', async () => {
+    const error = await refusal(loadPlugin('@acme/import-onyl', undefined, app));
+    expect(error.code).toBe(ErrorCode.PLUGIN_MODULE_NOT_FOUND);
+    expect(error.message).toMatch(/Installed @acme\/\* packages: import-only\.$/);
+  });
+
   it('a file that does not exist', async () => {
     const error = await refusal(loadPlugin('./plugins/missing.mjs', undefined, app));
     expect(error.code).toBe(ErrorCode.PLUGIN_MODULE_NOT_FOUND);

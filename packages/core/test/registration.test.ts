@@ -16,6 +16,11 @@ describe('registration checks shape and capability', () => {
     const pm = new PluginManager();
     const cases: Array<[unknown, RegExp]> = [
       [null, /expected an extension object, got null/],
+      [class MemoryStorage {}, /got function MemoryStorage: did you forget `new`\?/],
+      [
+        { apiVersion: 1, capability: 'storage', create: () => storage('s') },
+        /this is a plugin module, not an extension: .*loadPlugin/,
+      ],
       [{}, /info is missing/],
       [{ ...storage('s'), info: { ...info('', ['storage']) } }, /info\.name must be a non-empty string/],
       [
@@ -150,7 +155,7 @@ describe('names are unique across the manager', () => {
     await pm.registerCompression(compression('lz4-a', 'lz4'));
     const error = await rejection(pm.registerCompression(compression('lz4-b', 'lz4')));
     expect(error.code).toBe(ErrorCode.PLUGIN_DUPLICATE);
-    expect(error.message).toContain("compression 'lz4' already registered");
+    expect(error.message).toContain("compression 'lz4' already registered by 'lz4-a', so 'lz4-b' was not");
     expect(pm.listCompression()).toEqual(['lz4']);
   });
 
@@ -164,6 +169,35 @@ describe('names are unique across the manager', () => {
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected']);
     expect((results[1] as PromiseRejectedResult).reason.code).toBe(ErrorCode.PLUGIN_DUPLICATE);
     expect(pm.listExtensions().map((i) => i.name)).toEqual(['race']);
+  });
+});
+
+describe('an extension instance belongs to one manager', () => {
+  it('refuses an instance registered in another live manager, and frees it at that manager’s shutdown', async () => {
+    const first = new PluginManager();
+    const second = new PluginManager();
+    const shared = storage('shared');
+    await first.register(shared);
+    const error = await rejection(second.register(shared));
+    expect(error.code).toBe(ErrorCode.PLUGIN_DUPLICATE);
+    expect(error.message).toContain('already registered in another PluginManager');
+    expect(second.storage()).toBeUndefined();
+    await first.shutdownAll();
+    await second.register(shared);
+    expect(second.storage()).toBe(shared);
+  });
+
+  it('frees an instance whose init failed', async () => {
+    let fail = true;
+    const flaky = {
+      ...storage('flaky'),
+      init: () => {
+        if (fail) throw new Error('not yet');
+      },
+    };
+    await rejection(new PluginManager().register(flaky));
+    fail = false;
+    await new PluginManager().register(flaky);
   });
 });
 
