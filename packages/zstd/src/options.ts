@@ -1,5 +1,7 @@
 /** Options of {@link ZstdCompression}, and their checks. */
 
+import { describeValue } from '@sochdb/core';
+
 /** Options for `@sochdb/zstd`. Every field is optional. */
 export interface ZstdOptions {
   /** Extension name, unique in a manager. Default `"zstd"`. */
@@ -37,18 +39,24 @@ export const MAX_MAX_WINDOW_BYTES = 128 * 1024 * 1024;
 /** Lower end of `maxWindowBytes`: the smallest window a frame descriptor can state. */
 export const MIN_MAX_WINDOW_BYTES = 1024;
 
-/** Throws a `RangeError` naming `level` unless it is an integer 1-22. */
+/** The option keys {@link resolveOptions} accepts; any other key is refused. */
+export const ZSTD_OPTION_KEYS: readonly string[] = ['name', 'level', 'maxOutputBytes', 'maxWindowBytes'];
+
+/**
+ * Throws a `TypeError` naming `level` unless it is a number, and a
+ * `RangeError` unless it is an integer 1-22.
+ */
 export function checkLevel(level: unknown, where: string): number {
-  if (typeof level !== 'number' || !Number.isInteger(level) || level < MIN_LEVEL || level > MAX_LEVEL) {
-    throw new RangeError(`${where}: level must be an integer from ${MIN_LEVEL} to ${MAX_LEVEL}; got ${String(level)}`);
-  }
+  const message = `${where}: level must be an integer from ${MIN_LEVEL} to ${MAX_LEVEL}; got ${describeValue(level)}`;
+  if (typeof level !== 'number') throw new TypeError(message);
+  if (!Number.isInteger(level) || level < MIN_LEVEL || level > MAX_LEVEL) throw new RangeError(message);
   return level;
 }
 
 function checkByteOption(value: unknown, option: string, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new RangeError(`@sochdb/zstd: ${option} must be an integer from ${min} to ${max}; got ${String(value)}`);
-  }
+  const message = `@sochdb/zstd: ${option} must be an integer from ${min} to ${max}; got ${describeValue(value)}`;
+  if (typeof value !== 'number') throw new TypeError(message);
+  if (!Number.isInteger(value) || value < min || value > max) throw new RangeError(message);
   return value;
 }
 
@@ -63,16 +71,27 @@ export interface ResolvedZstdOptions {
 /**
  * Fills in defaults and checks every option.
  *
- * @throws TypeError when `options` is not an object or `name` not a non-empty string.
+ * @throws TypeError when `options` is not an object, has a key other than
+ *   {@link ZSTD_OPTION_KEYS} (a typo such as `levle`), `name` is not a
+ *   non-empty string or a number option is not a number.
  * @throws RangeError when a number is out of its range.
  */
 export function resolveOptions(options: ZstdOptions | undefined): ResolvedZstdOptions {
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
-    throw new TypeError(`@sochdb/zstd: options must be an object; got ${options === null ? 'null' : typeof options}`);
+    throw new TypeError(`@sochdb/zstd: options must be an object; got ${describeValue(options)}`);
+  }
+  if (options !== undefined) {
+    for (const key of Object.keys(options)) {
+      if (!ZSTD_OPTION_KEYS.includes(key)) {
+        throw new TypeError(
+          `@sochdb/zstd: unknown option ${JSON.stringify(key)}; the options are ${ZSTD_OPTION_KEYS.join(', ')}`,
+        );
+      }
+    }
   }
   const name = options?.name ?? 'zstd';
   if (typeof name !== 'string' || name.length === 0) {
-    throw new TypeError(`@sochdb/zstd: name must be a non-empty string; got ${String(name)}`);
+    throw new TypeError(`@sochdb/zstd: name must be a non-empty string; got ${describeValue(name)}`);
   }
   return {
     name,

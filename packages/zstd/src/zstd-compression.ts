@@ -115,6 +115,7 @@ export class ZstdCompression implements CompressionExtension {
    * content size and checksum and decode back, and then compresses with it.
    */
   async init(): Promise<void> {
+    if (this.#closed) throw this.#closedError('init()');
     const lib = await loadLibZstd();
     this.#lib = lib;
     const node = nodeZstd();
@@ -133,7 +134,10 @@ export class ZstdCompression implements CompressionExtension {
     }
   }
 
-  /** After this, `compress` and `decompress` throw `SOCHDB_CLOSED`. */
+  /**
+   * After this, `init`, `compress` and `decompress` throw `SOCHDB_CLOSED`
+   * (kind `io`): a shut-down instance stays shut; create a new one.
+   */
   shutdown(): void {
     this.#closed = true;
   }
@@ -150,13 +154,7 @@ export class ZstdCompression implements CompressionExtension {
   }
 
   #ready(operation: string): LibZstd {
-    if (this.#closed) {
-      throw new KernelError(
-        'plugin',
-        ErrorCode.CLOSED,
-        `@sochdb/zstd "${this.info.name}": ${operation} after shutdown`,
-      );
-    }
+    if (this.#closed) throw this.#closedError(operation);
     if (this.#lib === undefined) {
       throw new KernelError(
         'plugin',
@@ -166,6 +164,15 @@ export class ZstdCompression implements CompressionExtension {
       );
     }
     return this.#lib;
+  }
+
+  #closedError(operation: string): KernelError {
+    return new KernelError(
+      'io',
+      ErrorCode.CLOSED,
+      `@sochdb/zstd "${this.info.name}": ${operation} after shutdown(): this instance has been shut down; ` +
+        'create a new ZstdCompression (and register it)',
+    );
   }
 
   #compressWithNode(node: NodeZstd, input: Uint8Array, level: number): Uint8Array {
@@ -213,7 +220,8 @@ export class ZstdCompression implements CompressionExtension {
    *   sequence of valid frames: `SOCHDB_CORRUPT`, `SOCHDB_TRUNCATED`,
    *   `SOCHDB_CHECKSUM_MISMATCH`, `SOCHDB_UNSUPPORTED` (dictionary or legacy
    *   frames), `SOCHDB_OVER_LIMIT` (window or output over the bounds).
-   *   `plugin` errors before `init()` and after `shutdown()`.
+   *   `SOCHDB_PLUGIN_NOT_INITIALIZED` (kind `plugin`) before `init()`,
+   *   `SOCHDB_CLOSED` (kind `io`) after `shutdown()`.
    */
   decompress(input: Uint8Array): Uint8Array {
     assertBytes(input, 'input');

@@ -74,6 +74,34 @@ describe('the extension', () => {
     zstd.shutdown();
     expect(() => zstd.compress(new Uint8Array(1))).toThrow(expect.objectContaining({ code: ErrorCode.CLOSED }));
     expect(() => zstd.decompress(frame)).toThrow(expect.objectContaining({ code: ErrorCode.CLOSED }));
+    for (const call of [() => zstd.compress(new Uint8Array(1)), () => zstd.decompress(frame)]) {
+      expect(call).toThrow(expect.objectContaining({ kind: 'io', code: ErrorCode.CLOSED }));
+      expect(call).toThrow(/has been shut down; create a new ZstdCompression \(and register it\)/);
+    }
+  });
+
+  it('init() after shutdown() rejects with SOCHDB_CLOSED instead of resolving into a closed codec', async () => {
+    const zstd = await codec();
+    zstd.shutdown();
+    await expect(zstd.init()).rejects.toMatchObject({ kind: 'io', code: ErrorCode.CLOSED });
+    await expect(zstd.init()).rejects.toThrow(/create a new ZstdCompression/);
+    expect(() => zstd.compress(new Uint8Array(1))).toThrow(expect.objectContaining({ code: ErrorCode.CLOSED }));
+  });
+
+  it('shows a refused value with its type, and a wrong type is a TypeError', () => {
+    expect(() => new ZstdCompression({ level: '3' as never })).toThrow(TypeError);
+    expect(() => new ZstdCompression({ level: '3' as never })).toThrow(/level must be .*; got string "3"$/);
+    expect(() => new ZstdCompression({ maxOutputBytes: '' as never })).toThrow(/maxOutputBytes .*; got string ""$/);
+    expect(() => new ZstdCompression({ maxWindowBytes: Number.NaN })).toThrow(RangeError);
+    expect(() => new ZstdCompression({ maxWindowBytes: Number.NaN })).toThrow(/got number NaN$/);
+    expect(() => new ZstdCompression({ name: [] as never })).toThrow(/got an Array$/);
+    expect(() => new ZstdCompression().setLevel('3' as never)).toThrow(TypeError);
+  });
+
+  it('refuses an unknown option key, naming it and the valid ones', () => {
+    const typo = () => new ZstdCompression({ levle: 3 } as never);
+    expect(typo).toThrow(TypeError);
+    expect(typo).toThrow(/unknown option "levle"; the options are name, level, maxOutputBytes, maxWindowBytes/);
   });
 
   it('refuses bad options with errors naming the option', () => {
@@ -89,12 +117,12 @@ describe('the extension', () => {
     expect(new ZstdCompression({ maxWindowBytes: 128 * MiB }).maxWindowBytes).toBe(128 * MiB);
   });
 
-  it('setLevel takes integers 1-22 and refuses anything else with a RangeError', async () => {
+  it('setLevel takes integers 1-22 and refuses other numbers with a RangeError, a non-number with a TypeError', async () => {
     const zstd = await codec();
     for (const level of [0, -1, 23, 3.5, Number.NaN, Number.POSITIVE_INFINITY]) {
       expect(() => zstd.setLevel(level)).toThrow(RangeError);
     }
-    expect(() => zstd.setLevel('3' as never)).toThrow(RangeError);
+    expect(() => zstd.setLevel('3' as never)).toThrow(TypeError);
     const input = jsonLines(50_000);
     for (let level = 1; level <= 22; level++) {
       zstd.setLevel(level);
