@@ -75,6 +75,12 @@ export function decodeFrames(input: Uint8Array, maxOutputBytes: number): Uint8Ar
   while (pos < input.length) {
     if (input.length - pos < 4) {
       if (isMagicPrefix(input, pos)) truncated(`the magic number at byte ${pos}`);
+      if (pos === 0) {
+        throw corruption(
+          ErrorCode.CORRUPT,
+          `not an LZ4 frame: ${input.length} byte${input.length === 1 ? '' : 's'}, shorter than the 4-byte magic number`,
+        );
+      }
       throw corruption(ErrorCode.CORRUPT, `${input.length - pos} trailing bytes after the last frame, at byte ${pos}`);
     }
     const magic = readU32(input, pos);

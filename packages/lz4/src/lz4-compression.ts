@@ -1,4 +1,12 @@
-import { assertBytes, type CompressionExtension, ErrorCode, type ExtensionInfo, isKernelError } from '@sochdb/core';
+import {
+  assertBytes,
+  type CompressionExtension,
+  describeValue,
+  ErrorCode,
+  type ExtensionInfo,
+  isKernelError,
+  KernelError,
+} from '@sochdb/core';
 import { corruption } from './errors.js';
 import { decodeFrames } from './frame-decoder.js';
 import { encodeFrame } from './frame-encoder.js';
@@ -15,6 +23,9 @@ export const MAX_OUTPUT_BYTES_LIMIT = 2 ** 32;
  * are not implemented by lz4js and are refused rather than silently ignored.
  */
 export const LZ4_LEVELS = { min: 1, max: 1, default: 1 } as const;
+
+/** The option keys the constructor accepts; any other key is refused. */
+const OPTION_KEYS: readonly string[] = ['name', 'maxOutputBytes', 'level'];
 
 /** Options of {@link Lz4Compression}. */
 export interface Lz4CompressionOptions {
@@ -43,10 +54,10 @@ function plainView(bytes: Uint8Array): Uint8Array {
 }
 
 function checkLevel(level: unknown, name: string): number {
-  if (typeof level !== 'number') throw new TypeError(`${name} must be the integer 1; got ${typeof level}`);
+  if (typeof level !== 'number') throw new TypeError(`${name} must be the integer 1; got ${describeValue(level)}`);
   if (level !== LZ4_LEVELS.min) {
     throw new RangeError(
-      `${name} must be 1, the one level lz4js has (lz4's fast mode, like \`lz4 -1\`); got ${String(level)}. ` +
+      `${name} must be 1, the one level lz4js has (lz4's fast mode, like \`lz4 -1\`); got ${describeValue(level)}. ` +
         'The lz4 CLI high-compression levels 2-12 are not available.',
     );
   }
@@ -67,25 +78,37 @@ export class Lz4Compression implements CompressionExtension {
   /** The bound on `decompress` output, in bytes. */
   readonly maxOutputBytes: number;
   #level: number;
+  #closed = false;
 
   /**
-   * @throws TypeError or RangeError naming the option when an option is invalid.
+   * @throws TypeError naming the option when an option has the wrong type or
+   *   the key is not an option (a typo such as `levle`); RangeError when a
+   *   number is out of range.
    */
   constructor(options: Lz4CompressionOptions = {}) {
     if (typeof options !== 'object' || options === null) {
-      throw new TypeError('Lz4Compression options must be an object');
+      throw new TypeError(`Lz4Compression: options must be an object; got ${describeValue(options)}`);
+    }
+    for (const key of Object.keys(options)) {
+      if (!OPTION_KEYS.includes(key)) {
+        throw new TypeError(
+          `Lz4Compression: unknown option ${JSON.stringify(key)}; the options are ${OPTION_KEYS.join(', ')}`,
+        );
+      }
     }
     const name = options.name ?? 'lz4';
     if (typeof name !== 'string' || name.length === 0) {
-      throw new TypeError('Lz4Compression: options.name must be a non-empty string');
+      throw new TypeError(`Lz4Compression: options.name must be a non-empty string; got ${describeValue(name)}`);
     }
     const maxOutputBytes = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
     if (typeof maxOutputBytes !== 'number') {
-      throw new TypeError(`Lz4Compression: options.maxOutputBytes must be a number; got ${typeof maxOutputBytes}`);
+      throw new TypeError(
+        `Lz4Compression: options.maxOutputBytes must be a number; got ${describeValue(maxOutputBytes)}`,
+      );
     }
     if (!Number.isInteger(maxOutputBytes) || maxOutputBytes < 0 || maxOutputBytes > MAX_OUTPUT_BYTES_LIMIT) {
       throw new RangeError(
-        `Lz4Compression: options.maxOutputBytes must be an integer in [0, 2^32]; got ${String(maxOutputBytes)}`,
+        `Lz4Compression: options.maxOutputBytes must be an integer in [0, 2^32]; got ${describeValue(maxOutputBytes)}`,
       );
     }
     this.#level = checkLevel(options.level ?? LZ4_LEVELS.default, 'Lz4Compression: options.level');
@@ -113,6 +136,27 @@ export class Lz4Compression implements CompressionExtension {
   }
 
   /**
+   * Ends this instance's life: afterwards `compress` and `decompress` throw a
+   * `KernelError` of kind `io`, code `SOCHDB_CLOSED`. It holds no resources,
+   * so this only makes use-after-shutdown an error rather than silent. Calling
+   * it again does nothing.
+   */
+  shutdown(): void {
+    this.#closed = true;
+  }
+
+  #checkOpen(operation: string): void {
+    if (this.#closed) {
+      throw new KernelError(
+        'io',
+        ErrorCode.CLOSED,
+        `@sochdb/lz4 "${this.info.name}": ${operation} after shutdown(): this instance has been shut down; ` +
+          'create a new Lz4Compression (and register it)',
+      );
+    }
+  }
+
+  /**
    * Compresses `input` into one LZ4 frame carrying the content size and an
    * XXH32 content checksum.
    *
@@ -120,8 +164,10 @@ export class Lz4Compression implements CompressionExtension {
    * written, and refused by a `decompress` with the same bound.
    *
    * @throws TypeError when `input` is not a `Uint8Array`.
+   * @throws KernelError `SOCHDB_CLOSED` (kind `io`) after `shutdown()`.
    */
   compress(input: Uint8Array): Uint8Array {
+    this.#checkOpen('compress');
     assertBytes(input, 'input');
     return encodeFrame(plainView(input));
   }
@@ -135,8 +181,10 @@ export class Lz4Compression implements CompressionExtension {
    *   complete, valid frame sequence within `maxOutputBytes`, with code
    *   `SOCHDB_TRUNCATED`, `SOCHDB_CORRUPT`, `SOCHDB_CHECKSUM_MISMATCH`,
    *   `SOCHDB_UNSUPPORTED` or `SOCHDB_OVER_LIMIT`.
+   * @throws KernelError `SOCHDB_CLOSED` (kind `io`) after `shutdown()`.
    */
   decompress(input: Uint8Array): Uint8Array {
+    this.#checkOpen('decompress');
     assertBytes(input, 'input');
     try {
       return decodeFrames(plainView(input), this.maxOutputBytes);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { isKernelError, PluginManager } from '@sochdb/core';
+import { ErrorCode, isKernelError, PluginManager } from '@sochdb/core';
 import { describe, expect, it } from 'vitest';
 import plugin, { DEFAULT_MAX_OUTPUT_BYTES, LZ4_LEVELS, Lz4Compression, VERSION } from '../src/index.js';
 import { xxh32 } from '../src/xxh32.js';
@@ -154,6 +154,23 @@ describe('options and levels', () => {
     expect(() => new Lz4Compression(null as unknown as object)).toThrow(TypeError);
   });
 
+  it('shows a refused value with its type', () => {
+    expect(() => new Lz4Compression({ level: '1' as never })).toThrow(
+      /options\.level must be the integer 1; got string "1"$/,
+    );
+    expect(() => new Lz4Compression({ maxOutputBytes: '' as never })).toThrow(/got string ""$/);
+    expect(() => new Lz4Compression({ maxOutputBytes: Number.NaN })).toThrow(/got number NaN$/);
+    expect(() => new Lz4Compression({ name: 7 as never })).toThrow(
+      /options\.name must be a non-empty string; got number 7$/,
+    );
+  });
+
+  it('refuses an unknown option key, naming it and the valid ones', () => {
+    const typo = () => new Lz4Compression({ levle: 1 } as never);
+    expect(typo).toThrow(TypeError);
+    expect(typo).toThrow(/unknown option "levle"; the options are name, maxOutputBytes, level/);
+  });
+
   it('setLevel accepts the one level lz4js has and refuses others with a RangeError', () => {
     const c = new Lz4Compression();
     c.setLevel(1);
@@ -164,6 +181,34 @@ describe('options and levels', () => {
     expect(() => c.setLevel(3)).toThrow(/high-compression levels 2-12/);
     expect(() => c.setLevel('1' as unknown as number)).toThrow(TypeError);
     expect(c.level).toBe(1);
+  });
+});
+
+describe('lifecycle', () => {
+  it('after shutdown() compress and decompress throw SOCHDB_CLOSED (kind io) saying what to do', () => {
+    const c = new Lz4Compression();
+    const frame = c.compress(new Uint8Array(10));
+    c.shutdown();
+    c.shutdown(); // again: nothing more happens
+    for (const call of [() => c.compress(new Uint8Array(1)), () => c.decompress(frame)]) {
+      let thrown: unknown;
+      try {
+        call();
+      } catch (error) {
+        thrown = error;
+      }
+      expect(isKernelError(thrown)).toBe(true);
+      expect(thrown).toMatchObject({ kind: 'io', code: ErrorCode.CLOSED });
+      expect((thrown as Error).message).toMatch(/has been shut down; create a new Lz4Compression \(and register it\)$/);
+    }
+  });
+
+  it('shutdownAll() of a PluginManager closes it', async () => {
+    const manager = new PluginManager();
+    const c = new Lz4Compression();
+    await manager.register(c);
+    await manager.shutdownAll();
+    expect(() => c.compress(new Uint8Array(1))).toThrow(expect.objectContaining({ code: ErrorCode.CLOSED }));
   });
 });
 

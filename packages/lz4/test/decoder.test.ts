@@ -137,6 +137,12 @@ describe('refusals', () => {
     ).toMatch(/not an LZ4 frame/);
   });
 
+  it('says an input shorter than the magic number is not a frame, rather than "trailing bytes"', () => {
+    const message = expectCorruption(() => codec.decompress(new TextEncoder().encode('abc')), ErrorCode.CORRUPT);
+    expect(message).toBe('lz4: not an LZ4 frame: 3 bytes, shorter than the 4-byte magic number');
+    expect(expectCorruption(() => codec.decompress(new Uint8Array([7])), ErrorCode.CORRUPT)).toMatch(/1 byte,/);
+  });
+
   it('refuses trailing bytes after the last frame', () => {
     const frame = codec.compress(text.subarray(0, 100));
     expectCorruption(() => codec.decompress(concat(frame, new Uint8Array([9, 9, 9, 9, 9]))), ErrorCode.CORRUPT);
