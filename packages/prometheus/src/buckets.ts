@@ -4,6 +4,8 @@
  * a `RangeError` from the constructor instead.
  */
 
+import { describeValue } from '@sochdb/core';
+
 /** prom-client's default bounds, in seconds: suited to latencies, and the default for span durations. */
 export const DEFAULT_BUCKETS: readonly number[] = Object.freeze([
   0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
@@ -36,13 +38,13 @@ export interface BucketConfig {
  */
 export function checkBucketList(list: unknown, where: string): readonly number[] {
   if (!Array.isArray(list)) {
-    throw new TypeError(`${where} must be an array of numbers; got ${list === null ? 'null' : typeof list}`);
+    throw new TypeError(`${where} must be an array of numbers; got ${describeValue(list)}`);
   }
   for (let i = 0; i < list.length; i++) {
     const bound: unknown = list[i];
     if (typeof bound !== 'number' || !Number.isFinite(bound)) {
       throw new RangeError(
-        `${where}[${i}] must be a finite number (+Inf is always added); got ${typeof bound === 'number' ? bound : typeof bound}`,
+        `${where}[${i}] must be a finite number (+Inf is always added); got ${describeValue(bound)}`,
       );
     }
     if (i > 0 && bound <= (list[i - 1] as number)) {
@@ -60,13 +62,25 @@ export function checkBuckets(option: unknown): BucketConfig {
   if (option === undefined) return { fallback: DEFAULT_BUCKETS, perMetric: new Map() };
   if (Array.isArray(option)) return { fallback: checkBucketList(option, 'options.buckets'), perMetric: new Map() };
   if (typeof option !== 'object' || option === null) {
-    throw new TypeError('options.buckets must be an array of bounds or { default?, perMetric? }');
+    throw new TypeError(
+      `options.buckets must be an array of bounds or { default?, perMetric? }; got ${describeValue(option)}`,
+    );
+  }
+  for (const key of Object.keys(option)) {
+    if (key !== 'default' && key !== 'perMetric') {
+      throw new TypeError(
+        `options.buckets: unknown key ${JSON.stringify(key)}; an object of buckets has the keys default, perMetric ` +
+          '(or pass one array of bounds)',
+      );
+    }
   }
   const { default: fallback, perMetric } = option as { default?: unknown; perMetric?: unknown };
   const lists = new Map<string, readonly number[]>();
   if (perMetric !== undefined) {
     if (typeof perMetric !== 'object' || perMetric === null || Array.isArray(perMetric)) {
-      throw new TypeError('options.buckets.perMetric must be an object of metric name to bounds');
+      throw new TypeError(
+        `options.buckets.perMetric must be an object of metric name to bounds; got ${describeValue(perMetric)}`,
+      );
     }
     for (const [name, list] of Object.entries(perMetric)) {
       lists.set(name, checkBucketList(list, `options.buckets.perMetric[${JSON.stringify(name)}]`));

@@ -4,6 +4,8 @@
  * the hot path must not, so every name is made valid before prom-client sees it.
  */
 
+import { describeValue } from '@sochdb/core';
+
 /** The kinds of metric the extension makes. */
 export type MetricKind = 'counter' | 'gauge' | 'histogram';
 
@@ -73,7 +75,7 @@ export function occupiedNames(name: string, kind: MetricKind, openMetrics: boole
 /** Checks the `prefix` option: empty, or a valid start of a metric name. */
 export function checkPrefix(prefix: unknown): string {
   if (typeof prefix !== 'string') {
-    throw new TypeError(`options.prefix must be a string; got ${typeof prefix}`);
+    throw new TypeError(`options.prefix must be a string; got ${describeValue(prefix)}`);
   }
   if (!VALID_PREFIX.test(prefix) || prefix.startsWith('__')) {
     throw new RangeError(

@@ -11,7 +11,16 @@
  */
 
 import type { Server } from 'node:http';
-import type { ExtensionInfo, HealthInfo, Labels, ObservabilityExtension, SpanId } from '@sochdb/core';
+import {
+  describeValue,
+  ErrorCode,
+  type ExtensionInfo,
+  type HealthInfo,
+  KernelError,
+  type Labels,
+  type ObservabilityExtension,
+  type SpanId,
+} from '@sochdb/core';
 import { Registry, type RegistryContentType } from 'prom-client';
 import { type BucketConfig, type BucketsOption, checkBuckets } from './buckets.js';
 import { type CollectedMetric, collectedCounter, collectedGauge, collectedHistogram } from './collectors.js';
@@ -55,6 +64,17 @@ export interface PrometheusOptions {
    */
   readonly onError?: (error: unknown, where: ProblemSite) => void;
 }
+
+/** The keys of {@link PrometheusOptions}; any other key is refused. */
+const OPTION_KEYS: readonly string[] = [
+  'name',
+  'registry',
+  'prefix',
+  'buckets',
+  'maxSeriesPerMetric',
+  'maxOpenSpans',
+  'onError',
+];
 
 /** Default of {@link PrometheusOptions.maxSeriesPerMetric}. */
 export const DEFAULT_MAX_SERIES_PER_METRIC = 10_000;
@@ -124,10 +144,17 @@ export class PrometheusObservability implements ObservabilityExtension {
    * @param options - see {@link PrometheusOptions}. A bad option (bucket list
    * unsorted, duplicate or NaN; invalid prefix; non-positive cap; a registry
    * that is not a prom-client registry) throws a `TypeError` or `RangeError`
-   * naming it.
+   * naming it; a key that is not an option (a typo) is a `TypeError` naming it.
    */
   constructor(options: PrometheusOptions = {}) {
-    if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object');
+    if (typeof options !== 'object' || options === null) {
+      throw new TypeError(`options must be an object; got ${describeValue(options)}`);
+    }
+    for (const key of Object.keys(options)) {
+      if (!OPTION_KEYS.includes(key)) {
+        throw new TypeError(`unknown option ${JSON.stringify(key)}; the options are ${OPTION_KEYS.join(', ')}`);
+      }
+    }
     const {
       name = 'prometheus-metrics',
       registry,
@@ -137,18 +164,22 @@ export class PrometheusObservability implements ObservabilityExtension {
       maxOpenSpans = DEFAULT_MAX_OPEN_SPANS,
       onError,
     } = options;
-    if (typeof name !== 'string' || name === '') throw new TypeError('options.name must be a non-empty string');
+    if (typeof name !== 'string' || name === '') {
+      throw new TypeError(`options.name must be a non-empty string; got ${describeValue(name)}`);
+    }
     if (registry !== undefined && !isRegistry(registry)) {
       throw new TypeError(
-        'options.registry must be a prom-client Registry (an object with registerMetric, getSingleMetric, removeSingleMetric and metrics)',
+        'options.registry must be a prom-client Registry (an object with registerMetric, getSingleMetric, ' +
+          `removeSingleMetric and metrics); got ${describeValue(registry)}`,
       );
     }
     this.prefix = checkPrefix(prefix);
     this.#buckets = checkBuckets(buckets);
     this.#maxSeries = positiveInteger(maxSeriesPerMetric, 'options.maxSeriesPerMetric');
     this.#maxOpenSpans = positiveInteger(maxOpenSpans, 'options.maxOpenSpans');
-    if (onError !== undefined && typeof onError !== 'function')
-      throw new TypeError('options.onError must be a function');
+    if (onError !== undefined && typeof onError !== 'function') {
+      throw new TypeError(`options.onError must be a function; got ${describeValue(onError)}`);
+    }
     this.#onError = onError ?? defaultOnError;
     this.registry = registry ?? new Registry();
     this.#openMetrics = (this.registry.contentType as string) === Registry.OPENMETRICS_CONTENT_TYPE;
@@ -354,9 +385,21 @@ export class PrometheusObservability implements ObservabilityExtension {
    * `127.0.0.1`; `port` 0 picks a free port. Resolves with the bound address.
    * One server per extension: a second call resolves to the first address.
    * Closed by {@link shutdown}. A port in use rejects.
+   *
+   * After `shutdown()` it rejects with a `KernelError` (kind `io`, code
+   * `SOCHDB_CLOSED`): a shut-down extension stays shut; create a new
+   * `PrometheusObservability` to serve again.
    */
   serve(options: ServeOptions): Promise<ServedAddress> {
-    if (this.#shutDown) return Promise.reject(new Error(`${this.info.name}: serve() after shutdown()`));
+    if (this.#shutDown) {
+      return Promise.reject(
+        new KernelError(
+          'io',
+          ErrorCode.CLOSED,
+          `${this.info.name}: serve() after shutdown(); create a new PrometheusObservability to serve again`,
+        ),
+      );
+    }
     let port: number;
     let host: string;
     try {
@@ -625,9 +668,9 @@ function observe(series: HistogramSeries, bounds: readonly number[], value: numb
 }
 
 function positiveInteger(value: unknown, what: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    throw new RangeError(`${what} must be a positive integer; got ${String(value)}`);
-  }
+  const message = `${what} must be a positive integer; got ${describeValue(value)}`;
+  if (typeof value !== 'number') throw new TypeError(message);
+  if (!Number.isInteger(value) || value < 1) throw new RangeError(message);
   return value;
 }
 

@@ -4,6 +4,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { describeValue } from '@sochdb/core';
 import type { Registry, RegistryContentType } from 'prom-client';
 
 /** Where to listen. */
@@ -22,17 +23,22 @@ export interface ServedAddress {
   readonly url: string;
 }
 
-/** Checks `serve()`'s options, throwing a TypeError/RangeError that names the bad one. */
+/** Checks `serve()`'s options, throwing a TypeError (wrong type, unknown key) or RangeError (out of range) that names the bad one. */
 export function checkServeOptions(options: unknown): { port: number; host: string } {
   if (typeof options !== 'object' || options === null) {
-    throw new TypeError('serve(options): options must be an object { port, host? }');
+    throw new TypeError(`serve(options): options must be an object { port, host? }; got ${describeValue(options)}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (key !== 'port' && key !== 'host') {
+      throw new TypeError(`serve(options): unknown option ${JSON.stringify(key)}; the options are port, host`);
+    }
   }
   const { port, host = '127.0.0.1' } = options as { port?: unknown; host?: unknown };
-  if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new RangeError(`serve(options): port must be an integer from 0 to 65535; got ${String(port)}`);
-  }
+  const portMessage = `serve(options): port must be an integer from 0 to 65535; got ${describeValue(port)}`;
+  if (typeof port !== 'number') throw new TypeError(portMessage);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(portMessage);
   if (typeof host !== 'string' || host === '') {
-    throw new TypeError(`serve(options): host must be a non-empty string; got ${String(host)}`);
+    throw new TypeError(`serve(options): host must be a non-empty string; got ${describeValue(host)}`);
   }
   return { port, host };
 }

@@ -286,6 +286,27 @@ describe('other options', () => {
     expect(() => new PrometheusObservability({ name: '' })).toThrow(/options\.name/);
     expect(new PrometheusObservability({ prefix: '' }).prefix).toBe('');
   });
+
+  it('show a refused value with its type; a wrong type is a TypeError, a bad number a RangeError', () => {
+    const seriesAsString = () => new PrometheusObservability({ maxSeriesPerMetric: '3' as never });
+    expect(seriesAsString).toThrow(TypeError);
+    expect(seriesAsString).toThrow(/options\.maxSeriesPerMetric must be a positive integer; got string "3"$/);
+    expect(() => new PrometheusObservability({ maxOpenSpans: Number.NaN })).toThrow(RangeError);
+    expect(() => new PrometheusObservability({ maxOpenSpans: Number.NaN })).toThrow(/got number NaN$/);
+    expect(() => new PrometheusObservability({ name: [] as never })).toThrow(/options\.name .*; got an Array$/);
+    expect(() => new PrometheusObservability({ buckets: [1, '2'] as never })).toThrow(/got string "2"$/);
+  });
+
+  it('refuse an unknown key, naming it and the valid ones, also inside buckets', () => {
+    const typo = () => new PrometheusObservability({ maxSeries: 10 } as never);
+    expect(typo).toThrow(TypeError);
+    expect(typo).toThrow(
+      /unknown option "maxSeries"; the options are name, registry, prefix, buckets, maxSeriesPerMetric/,
+    );
+    const buckets = () => new PrometheusObservability({ buckets: { defaults: [1] } as never });
+    expect(buckets).toThrow(TypeError);
+    expect(buckets).toThrow(/options\.buckets: unknown key "defaults"; .* default, perMetric/);
+  });
 });
 
 describe('series cap', () => {

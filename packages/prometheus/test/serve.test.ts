@@ -1,4 +1,5 @@
 import { createServer } from 'node:net';
+import { ErrorCode } from '@sochdb/core';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PrometheusObservability } from '../src/index.js';
@@ -70,6 +71,8 @@ describe('serve()', () => {
     expect(Date.now() - started).toBeLessThan(2000);
     await expect(fetch(url)).rejects.toThrow();
     await expect(ext.serve({ port: 0 })).rejects.toThrow(/after shutdown/);
+    await expect(ext.serve({ port: 0 })).rejects.toMatchObject({ kind: 'io', code: ErrorCode.CLOSED });
+    await expect(ext.serve({ port: 0 })).rejects.toThrow(/create a new PrometheusObservability to serve again$/);
   });
 
   it('bad options and a port in use reject with a clear error', async () => {
@@ -78,6 +81,9 @@ describe('serve()', () => {
     await expect(ext.serve({ port: 70000 })).rejects.toThrow(/port must be an integer from 0 to 65535/);
     await expect(ext.serve(undefined as unknown as { port: number })).rejects.toThrow(TypeError);
     await expect(ext.serve({ port: 0, host: '' })).rejects.toThrow(/host/);
+    await expect(ext.serve({ port: '9464' as never })).rejects.toThrow(TypeError);
+    await expect(ext.serve({ port: '9464' as never })).rejects.toThrow(/; got string "9464"$/);
+    await expect(ext.serve({ port: 0, hots: 'localhost' } as never)).rejects.toThrow(/unknown option "hots"/);
     const blocker = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const port = (blocker.address() as { port: number }).port;
