@@ -13,7 +13,14 @@ import {
   type TracerProvider,
   trace,
 } from '@opentelemetry/api';
-import type { ExtensionInfo, HealthInfo, Labels, ObservabilityExtension, SpanId } from '@sochdb/core';
+import {
+  describeValue,
+  type ExtensionInfo,
+  type HealthInfo,
+  type Labels,
+  type ObservabilityExtension,
+  type SpanId,
+} from '@sochdb/core';
 import { toAttributes } from './attributes.js';
 import { type GaugeLike, LastValueGauge } from './last-value-gauge.js';
 import { instrumentName, stringOf } from './names.js';
@@ -72,6 +79,19 @@ interface InstrumentEntry {
 }
 
 const DEFAULT_SCOPE = '@sochdb/opentelemetry';
+/** The keys of {@link OpenTelemetryObservabilityOptions}; any other key is refused. */
+const OPTION_KEYS: readonly string[] = [
+  'name',
+  'meterProvider',
+  'tracerProvider',
+  'scopeName',
+  'scopeVersion',
+  'maxOpenSpans',
+  'maxInstruments',
+  'logEvents',
+  'logCounter',
+  'onError',
+];
 const DEFAULT_MAX_OPEN_SPANS = 10_000;
 const DEFAULT_MAX_INSTRUMENTS = 1_000;
 const LOG_COUNTER = 'sochdb.log.records';
@@ -169,42 +189,49 @@ export class OpenTelemetryObservability implements ObservabilityExtension {
   readonly #reported = new Set<string>();
   readonly #labelProblem: Readonly<Record<string, (error: Error) => void>>;
 
-  /** @param options - see {@link OpenTelemetryObservabilityOptions}; a bad option is a `TypeError` or `RangeError` naming it */
+  /**
+   * @param options - see {@link OpenTelemetryObservabilityOptions}. A value of
+   * the wrong type, or a key that is not an option (a typo), is a `TypeError`
+   * naming it; a number out of range is a `RangeError`.
+   */
   constructor(options: OpenTelemetryObservabilityOptions = {}) {
     if (options === null || typeof options !== 'object') {
-      throw new TypeError(`options must be an object; got ${String(options)}`);
+      throw new TypeError(`options must be an object; got ${describeValue(options)}`);
+    }
+    for (const key of Object.keys(options)) {
+      if (!OPTION_KEYS.includes(key)) {
+        throw new TypeError(`unknown option ${JSON.stringify(key)}; the options are ${OPTION_KEYS.join(', ')}`);
+      }
     }
     const name = options.name ?? 'opentelemetry';
     if (typeof name !== 'string' || name.length === 0) {
-      throw new TypeError(`options.name must be a non-empty string; got ${String(name)}`);
+      throw new TypeError(`options.name must be a non-empty string; got ${describeValue(name)}`);
     }
     if (options.meterProvider !== undefined && typeof options.meterProvider?.getMeter !== 'function') {
-      throw new TypeError('options.meterProvider must be a MeterProvider (an object with getMeter())');
+      throw new TypeError(
+        `options.meterProvider must be a MeterProvider (an object with getMeter()); got ${describeValue(options.meterProvider)}`,
+      );
     }
     if (options.tracerProvider !== undefined && typeof options.tracerProvider?.getTracer !== 'function') {
-      throw new TypeError('options.tracerProvider must be a TracerProvider (an object with getTracer())');
+      throw new TypeError(
+        `options.tracerProvider must be a TracerProvider (an object with getTracer()); got ${describeValue(options.tracerProvider)}`,
+      );
     }
     for (const key of ['scopeName', 'scopeVersion'] as const) {
       const value = options[key];
       if (value !== undefined && (typeof value !== 'string' || value.length === 0)) {
-        throw new TypeError(`options.${key} must be a non-empty string; got ${String(value)}`);
+        throw new TypeError(`options.${key} must be a non-empty string; got ${describeValue(value)}`);
       }
     }
     for (const key of ['logEvents', 'logCounter'] as const) {
       if (options[key] !== undefined && typeof options[key] !== 'boolean') {
-        throw new TypeError(`options.${key} must be a boolean; got ${String(options[key])}`);
+        throw new TypeError(`options.${key} must be a boolean; got ${describeValue(options[key])}`);
       }
     }
-    const maxOpenSpans = options.maxOpenSpans ?? DEFAULT_MAX_OPEN_SPANS;
-    if (!Number.isInteger(maxOpenSpans) || maxOpenSpans < 1) {
-      throw new RangeError(`options.maxOpenSpans must be a positive integer; got ${String(maxOpenSpans)}`);
-    }
-    const maxInstruments = options.maxInstruments ?? DEFAULT_MAX_INSTRUMENTS;
-    if (!Number.isInteger(maxInstruments) || maxInstruments < 1) {
-      throw new RangeError(`options.maxInstruments must be a positive integer; got ${String(maxInstruments)}`);
-    }
+    const maxOpenSpans = positiveInteger(options.maxOpenSpans ?? DEFAULT_MAX_OPEN_SPANS, 'options.maxOpenSpans');
+    const maxInstruments = positiveInteger(options.maxInstruments ?? DEFAULT_MAX_INSTRUMENTS, 'options.maxInstruments');
     if (options.onError !== undefined && typeof options.onError !== 'function') {
-      throw new TypeError('options.onError must be a function');
+      throw new TypeError(`options.onError must be a function; got ${describeValue(options.onError)}`);
     }
     this.#meterProvider = options.meterProvider;
     this.#tracerProvider = options.tracerProvider;
@@ -340,7 +367,7 @@ export class OpenTelemetryObservability implements ObservabilityExtension {
     this.#report(
       operation,
       'value',
-      new RangeError(`${kind} '${stringOf(name)}': value must be ${must}; got ${describeValue(value)} (dropped)`),
+      new RangeError(`${kind} '${stringOf(name)}': value must be ${must}; got ${describeDropped(value)} (dropped)`),
     );
   }
 
@@ -570,7 +597,7 @@ export class OpenTelemetryObservability implements ObservabilityExtension {
         this.#report(
           'reportHealth',
           'value',
-          new TypeError(`health must be an object; got ${String(health)} (dropped)`),
+          new TypeError(`health must be an object; got ${describeValue(health)} (dropped)`),
         );
         return;
       }
@@ -601,10 +628,19 @@ export class OpenTelemetryObservability implements ObservabilityExtension {
 
 function doNothing(): void {}
 
-function describeValue(value: unknown): string {
+/** A dropped metric value as its report shows it: a number as it is (`-1`, `NaN`), anything else by its type. */
+function describeDropped(value: unknown): string {
   if (typeof value === 'number') return String(value);
   if (typeof value === 'bigint') return `${value}n`;
   return typeof value;
+}
+
+/** `value` if it is a positive integer; a wrong type is a `TypeError`, a bad number a `RangeError`. */
+function positiveInteger(value: unknown, what: string): number {
+  const message = `${what} must be a positive integer; got ${describeValue(value)}`;
+  if (typeof value !== 'number') throw new TypeError(message);
+  if (!Number.isInteger(value) || value < 1) throw new RangeError(message);
+  return value;
 }
 
 function messageOf(error: unknown): string {
@@ -614,6 +650,6 @@ function messageOf(error: unknown): string {
 function defaultOnError(error: unknown, { extension, operation }: OpenTelemetryErrorSite): void {
   process.emitWarning(
     `opentelemetry '${extension}' ${operation}: ${messageOf(error)}. Further problems of this kind are not reported.`,
-    { type: 'SochDBWarning', code: 'SOCHDB_OPENTELEMETRY' },
+    { type: 'SochDBWarning', code: 'SOCHDB_WARNING' },
   );
 }

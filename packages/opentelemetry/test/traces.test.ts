@@ -264,7 +264,7 @@ describe('as a plugin', () => {
       quiet.counterInc('w', -1);
       quiet.counterInc('w', -2);
       await new Promise((resolve) => setImmediate(resolve));
-      const ours = warnings.filter((w) => (w as { code?: string }).code === 'SOCHDB_OPENTELEMETRY');
+      const ours = warnings.filter((w) => (w as { code?: string }).code === 'SOCHDB_WARNING');
       expect(ours.map((w) => [w.name, w.message])).toEqual([
         [
           'SochDBWarning',
@@ -290,6 +290,24 @@ describe('as a plugin', () => {
     expect(() => new OpenTelemetryObservability({ tracerProvider: 5 as never })).toThrow(/options.tracerProvider/);
     expect(() => new OpenTelemetryObservability({ scopeName: '' })).toThrow(/options.scopeName/);
     expect(() => new OpenTelemetryObservability({ logEvents: 'no' as never })).toThrow(/options.logEvents/);
+  });
+
+  it('bad options show the value with its type; a wrong type is a TypeError, a bad number a RangeError', () => {
+    const spansAsString = () => new OpenTelemetryObservability({ maxOpenSpans: '3' as never });
+    expect(spansAsString).toThrow(TypeError);
+    expect(spansAsString).toThrow(/^options\.maxOpenSpans must be a positive integer; got string "3"$/);
+    expect(() => new OpenTelemetryObservability({ maxInstruments: Number.NaN })).toThrow(RangeError);
+    expect(() => new OpenTelemetryObservability({ maxInstruments: Number.NaN })).toThrow(/got number NaN$/);
+    expect(() => new OpenTelemetryObservability({ scopeName: '' })).toThrow(/got string ""$/);
+    expect(() => new OpenTelemetryObservability({ logCounter: 'false' as never })).toThrow(/got string "false"$/);
+  });
+
+  it('an unknown option key is a TypeError naming it and the valid ones', () => {
+    const typo = () => new OpenTelemetryObservability({ logEvent: false } as never);
+    expect(typo).toThrow(TypeError);
+    expect(typo).toThrow(
+      /unknown option "logEvent"; the options are name, meterProvider, .*logEvents, logCounter, onError/,
+    );
   });
 
   it('reports its package version', () => {
