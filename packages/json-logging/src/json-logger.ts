@@ -1,4 +1,11 @@
-import type { ExtensionInfo, HealthInfo, Labels, ObservabilityExtension, SpanId } from '@sochdb/core';
+import {
+  describeValue,
+  type ExtensionInfo,
+  type HealthInfo,
+  type Labels,
+  type ObservabilityExtension,
+  type SpanId,
+} from '@sochdb/core';
 import { type LogLevelName, levelNumber } from './levels.js';
 import {
   LINE_KEYS,
@@ -69,6 +76,20 @@ const INFO = 30;
 const WARN = 40;
 const ERROR = 50;
 const DEFAULT_MAX_OPEN_SPANS = 10_000;
+/** The keys of {@link JsonLoggerOptions}; any other key is refused. */
+const OPTION_KEYS: readonly string[] = [
+  'name',
+  'destination',
+  'level',
+  'base',
+  'spans',
+  'spanEvents',
+  'metrics',
+  'health',
+  'maxOpenSpans',
+  'bufferBytes',
+  'onError',
+];
 const DEFAULT_BUFFER_BYTES = 64 * 1024;
 const MAX_BUFFER_BYTES = 64 * 1024 * 1024;
 
@@ -124,36 +145,44 @@ export class JsonLogger implements ObservabilityExtension {
   #shutDown = false;
 
   /**
-   * @param options - see {@link JsonLoggerOptions}. A bad option is a
-   *   `TypeError` or `RangeError` naming it; a file path that cannot be opened
-   *   is an `Error` with the system's `code` (e.g. `ENOENT`).
+   * @param options - see {@link JsonLoggerOptions}. A value of the wrong
+   *   type, or a key that is not an option (a typo), is a `TypeError` naming
+   *   it; a value out of range is a `RangeError`; a file path that cannot be
+   *   opened is an `Error` with the system's `code` (e.g. `ENOENT`).
    */
   constructor(options: JsonLoggerOptions = {}) {
     if (options === null || typeof options !== 'object') {
-      throw new TypeError(`options must be an object; got ${String(options)}`);
+      throw new TypeError(`options must be an object; got ${describeValue(options)}`);
+    }
+    for (const key of Object.keys(options)) {
+      if (!OPTION_KEYS.includes(key)) {
+        throw new TypeError(`unknown option ${JSON.stringify(key)}; the options are ${OPTION_KEYS.join(', ')}`);
+      }
     }
     const name = options.name ?? 'json-logging';
     if (typeof name !== 'string' || name.length === 0) {
-      throw new TypeError(`options.name must be a non-empty string; got ${String(name)}`);
+      throw new TypeError(`options.name must be a non-empty string; got ${describeValue(name)}`);
     }
     if (options.onError !== undefined && typeof options.onError !== 'function') {
-      throw new TypeError('options.onError must be a function');
+      throw new TypeError(`options.onError must be a function; got ${describeValue(options.onError)}`);
     }
     for (const key of ['spans', 'spanEvents', 'metrics', 'health'] as const) {
       if (options[key] !== undefined && typeof options[key] !== 'boolean') {
-        throw new TypeError(`options.${key} must be a boolean; got ${String(options[key])}`);
+        throw new TypeError(`options.${key} must be a boolean; got ${describeValue(options[key])}`);
       }
     }
-    const maxOpenSpans = options.maxOpenSpans ?? DEFAULT_MAX_OPEN_SPANS;
-    if (!Number.isInteger(maxOpenSpans) || maxOpenSpans < 1) {
-      throw new RangeError(`options.maxOpenSpans must be a positive integer; got ${String(maxOpenSpans)}`);
-    }
-    const bufferBytes = options.bufferBytes ?? DEFAULT_BUFFER_BYTES;
-    if (!Number.isInteger(bufferBytes) || bufferBytes < 0 || bufferBytes > MAX_BUFFER_BYTES) {
-      throw new RangeError(
-        `options.bufferBytes must be an integer from 0 to ${MAX_BUFFER_BYTES}; got ${String(bufferBytes)}`,
-      );
-    }
+    const maxOpenSpans = checkInteger(
+      options.maxOpenSpans ?? DEFAULT_MAX_OPEN_SPANS,
+      1,
+      Number.MAX_SAFE_INTEGER,
+      'options.maxOpenSpans must be a positive integer',
+    );
+    const bufferBytes = checkInteger(
+      options.bufferBytes ?? DEFAULT_BUFFER_BYTES,
+      0,
+      MAX_BUFFER_BYTES,
+      `options.bufferBytes must be an integer from 0 to ${MAX_BUFFER_BYTES}`,
+    );
     this.#minLevel = levelNumber(options.level ?? 'info');
     this.#base = renderBase(options.base);
     this.#spans = options.spans ?? false;
@@ -258,7 +287,7 @@ export class JsonLogger implements ObservabilityExtension {
           operation,
           'value',
           new RangeError(
-            `${type} '${String(name)}': value must be a finite${type === 'counter' ? ', non-negative' : ''} number; got ${describeValue(value)} (dropped)`,
+            `${type} '${String(name)}': value must be a finite${type === 'counter' ? ', non-negative' : ''} number; got ${describeDropped(value)} (dropped)`,
           ),
         );
         return;
@@ -360,7 +389,7 @@ export class JsonLogger implements ObservabilityExtension {
         this.#report(
           'reportHealth',
           'value',
-          new TypeError(`health must be an object; got ${String(health)} (dropped)`),
+          new TypeError(`health must be an object; got ${describeValue(health)} (dropped)`),
         );
         return;
       }
@@ -400,7 +429,7 @@ export class JsonLogger implements ObservabilityExtension {
       this.#report(
         operation,
         'fields',
-        new TypeError(`fields must be an object of names to strings; got ${String(fields)} (ignored)`),
+        new TypeError(`fields must be an object of names to strings; got ${describeValue(fields)} (ignored)`),
       );
       return base.text;
     }
@@ -464,7 +493,8 @@ function figure(value: unknown): string {
   return typeof value === 'number' && Number.isFinite(value) ? String(value) : 'null';
 }
 
-function describeValue(value: unknown): string {
+/** A dropped metric value as its report shows it: a number as it is (`-1`, `NaN`), anything else by its type. */
+function describeDropped(value: unknown): string {
   if (typeof value === 'number') return String(value);
   if (typeof value === 'bigint') return `${value}n`;
   return typeof value;
@@ -477,6 +507,14 @@ function messageOf(error: unknown): string {
 function defaultOnError(error: unknown, { extension, operation }: JsonLoggerErrorSite): void {
   process.emitWarning(
     `json-logging '${extension}' ${operation}: ${messageOf(error)}. Further problems of this kind are not reported.`,
-    { type: 'SochDBWarning', code: 'SOCHDB_JSON_LOGGING' },
+    { type: 'SochDBWarning', code: 'SOCHDB_WARNING' },
   );
+}
+
+/** `value` if it is an integer in `[min, max]`; a wrong type is a `TypeError`, a bad number a `RangeError`. */
+function checkInteger(value: unknown, min: number, max: number, rule: string): number {
+  const message = `${rule}; got ${describeValue(value)}`;
+  if (typeof value !== 'number') throw new TypeError(message);
+  if (!Number.isInteger(value) || value < min || value > max) throw new RangeError(message);
+  return value;
 }

@@ -3,6 +3,8 @@
  * pino's to `pino-pretty` and to log shippers.
  */
 
+import { describeValue } from '@sochdb/core';
+
 /** A minimum level: lines below it are not written. `silent` writes no log lines. */
 export type LogLevelName = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
@@ -15,16 +17,14 @@ export const LEVEL_NUMBERS: Readonly<Record<LogLevelName, number>> = Object.free
   silent: Number.POSITIVE_INFINITY,
 });
 
-/** The number of a level name; anything else is a `RangeError` naming the option. */
+/**
+ * The number of a level name; another string is a `RangeError` naming the
+ * option, a non-string (e.g. pino's number `30`) a `TypeError`.
+ */
 export function levelNumber(level: unknown): number {
   if (typeof level === 'string' && Object.hasOwn(LEVEL_NUMBERS, level)) {
     return LEVEL_NUMBERS[level as LogLevelName];
   }
-  throw new RangeError(
-    `options.level must be one of 'debug', 'info', 'warn', 'error', 'silent'; got ${describe(level)}`,
-  );
-}
-
-function describe(value: unknown): string {
-  return typeof value === 'string' ? `'${value}'` : String(value);
+  const message = `options.level must be one of 'debug', 'info', 'warn', 'error', 'silent'; got ${describeValue(level)}`;
+  throw typeof level === 'string' ? new RangeError(message) : new TypeError(message);
 }

@@ -5,6 +5,8 @@
  * a line is valid JSON whatever the caller's strings hold.
  */
 
+import { describeValue } from '@sochdb/core';
+
 /** Keys every line holds itself: a call's field with one of these names is renamed. */
 export const LINE_KEYS: readonly string[] = Object.freeze(['level', 'time', 'msg']);
 
@@ -26,8 +28,16 @@ export const OWN_KEYS: readonly string[] = Object.freeze([
   'health',
 ]);
 
-/** A value the caller could not have meant: the field is left out and this is reported. */
+/**
+ * Handed to `onError` when a field value could not be turned into a string
+ * (its `toString` throws, say): the field is left out of the line and this
+ * is reported. `cause` is what was thrown.
+ */
 export class UnprintableFieldError extends TypeError {
+  /**
+   * @param key - the field that was left out
+   * @param cause - what converting its value threw
+   */
   constructor(key: string, cause: unknown) {
     super(`field '${key}' could not be turned into a string and was left out of the line`, { cause });
     this.name = 'UnprintableFieldError';
@@ -97,7 +107,7 @@ export interface RenderedBase {
 export function renderBase(base: unknown): RenderedBase {
   if (base === undefined) return { text: '', parts: new Map() };
   if (base === null || typeof base !== 'object' || Array.isArray(base)) {
-    throw new TypeError(`options.base must be an object of field names to values; got ${String(base)}`);
+    throw new TypeError(`options.base must be an object of field names to values; got ${describeValue(base)}`);
   }
   const reserved = new Set([...LINE_KEYS, ...OWN_KEYS]);
   const keys = Object.keys(base);
@@ -111,7 +121,7 @@ export function renderBase(base: unknown): RenderedBase {
     else if (typeof value === 'boolean') text = String(value);
     else {
       throw new TypeError(
-        `options.base.${key} must be a string, a finite number or a boolean; got ${typeof value === 'number' ? String(value) : typeof value}`,
+        `options.base.${key} must be a string, a finite number or a boolean; got ${describeValue(value)}`,
       );
     }
     let name = key;

@@ -7,6 +7,7 @@
  * lost on a normal exit or `process.exit()`.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
+import { describeValue } from '@sochdb/core';
 
 /** Anything with a stream-like `write(chunk, callback)`; `on('error')` is listened to when present. */
 export interface WritableLike {
@@ -46,8 +47,8 @@ function installExitHook(): void {
 }
 
 function describeDestination(destination: unknown): string {
-  if (typeof destination === 'string') return `'${destination}'`;
-  return typeof destination === 'object' ? 'object without a write() method' : String(destination);
+  const described = describeValue(destination);
+  return typeof destination === 'object' && destination !== null ? `${described} without a write() method` : described;
 }
 
 /** A buffered line writer. Never throws after construction; failures go to `onFailure`. */
@@ -81,7 +82,7 @@ export class LineSink {
     if (typeof destination === 'number') {
       if (!Number.isInteger(destination) || destination < 0) {
         throw new RangeError(
-          `options.destination: a file descriptor must be a non-negative integer; got ${destination}`,
+          `options.destination: a file descriptor must be a non-negative integer; got ${describeValue(destination)}`,
         );
       }
       this.#fd = destination;

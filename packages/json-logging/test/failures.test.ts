@@ -102,7 +102,7 @@ describe('a destination that fails', () => {
       log.logInfo('two');
       await log.shutdown();
       await tick();
-      const ours = warnings.filter((w) => (w as { code?: string }).code === 'SOCHDB_JSON_LOGGING');
+      const ours = warnings.filter((w) => (w as { code?: string }).code === 'SOCHDB_WARNING');
       expect(ours).toHaveLength(1);
       expect(ours[0]?.name).toBe('SochDBWarning');
       expect(ours[0]?.message).toMatch(/json-logging 'json-logging' write: cannot write to the destination/);

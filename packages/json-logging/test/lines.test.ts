@@ -374,6 +374,28 @@ describe('destinations', () => {
     expect(() => new JsonLogger({ maxOpenSpans: 0 })).toThrow(/options.maxOpenSpans/);
     expect(() => new JsonLogger({ spans: 'yes' as never })).toThrow(/options.spans/);
   });
+
+  it('bad options show the value with its type; a wrong type is a TypeError, a bad value a RangeError', () => {
+    const levelAsNumber = () => new JsonLogger({ level: 30 as never });
+    expect(levelAsNumber).toThrow(TypeError);
+    expect(levelAsNumber).toThrow(/options\.level must be one of .*; got number 30$/);
+    expect(() => new JsonLogger({ level: 'verbose' as never })).toThrow(RangeError);
+    expect(() => new JsonLogger({ level: '' as never })).toThrow(/got string ""$/);
+    const spansAsString = () => new JsonLogger({ maxOpenSpans: '3' as never });
+    expect(spansAsString).toThrow(TypeError);
+    expect(spansAsString).toThrow(/^options\.maxOpenSpans must be a positive integer; got string "3"$/);
+    expect(() => new JsonLogger({ bufferBytes: Number.NaN })).toThrow(RangeError);
+    expect(() => new JsonLogger({ bufferBytes: Number.NaN })).toThrow(/got number NaN$/);
+    expect(() => new JsonLogger({ base: { n: Number.NaN } })).toThrow(/options\.base\.n .*; got number NaN$/);
+    expect(() => new JsonLogger({ base: [] as never })).toThrow(/options\.base .*; got an Array$/);
+    expect(() => new JsonLogger({ destination: {} as never })).toThrow(/got an Object without a write\(\) method$/);
+  });
+
+  it('an unknown option key is a TypeError naming it and the valid ones', () => {
+    const typo = () => new JsonLogger({ levle: 'debug' } as never);
+    expect(typo).toThrow(TypeError);
+    expect(typo).toThrow(/unknown option "levle"; the options are name, destination, level, base, .*onError/);
+  });
 });
 
 describe('as a plugin', () => {
