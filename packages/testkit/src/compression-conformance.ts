@@ -2,7 +2,7 @@ import { type CompressionExtension, extensionProblem, isKernelError } from '@soc
 import { describe, expect, it } from 'vitest';
 import { bytes, compressibleBytes, concat, hex, pseudoRandomBytes, show, utf8 } from './bytes.js';
 import { callLoosely, describeCall, expectArgumentError, throwOf } from './call.js';
-import { type Factory, freshInstance } from './lifecycle.js';
+import { checkFactory, type Factory, freshInstance } from './lifecycle.js';
 
 /** Options of {@link compressionConformance}. */
 export interface CompressionConformanceOptions {
@@ -58,7 +58,7 @@ function outcome(error: unknown): string {
 }
 
 /** Decompresses `frame`, which is not valid, and checks it throws a `corruption` KernelError. */
-function expectCorruption(codec: CompressionExtension, frame: Uint8Array, what: string): void {
+function expectCorruption(codec: CompressionExtension, frame: Uint8Array, what: string, hint = ''): void {
   let result: Uint8Array;
   try {
     result = codec.decompress(frame);
@@ -70,7 +70,15 @@ function expectCorruption(codec: CompressionExtension, frame: Uint8Array, what: 
     return;
   }
   expect.fail(
-    `decompress of ${what} returned ${result.length} bytes; it must throw a KernelError of kind "corruption"`,
+    `decompress of ${what} returned ${result.length} bytes; it must throw a KernelError of kind "corruption"${hint}`,
+  );
+}
+
+/** What to check when a codec decoded past the suite's `maxOutputBytes`: most often the factory did not give it that bound. */
+function bombHint(maxOutputBytes: number): string {
+  return (
+    ` (over maxOutputBytes = ${maxOutputBytes}). Does your factory pass the same maxOutputBytes to the codec as the ` +
+    "suite's options? e.g. compressionConformance(name, () => new MyCodec({ maxOutputBytes: 1 << 20 }), { maxOutputBytes: 1 << 20 })"
   );
 }
 
@@ -115,8 +123,9 @@ export function compressionConformance(
   const validLevels = options.levels?.valid ?? [1];
   const invalidLevels = options.levels?.invalid ?? DEFAULT_INVALID_LEVELS;
 
+  checkFactory('compressionConformance', 'compression', factory);
   describe(`${name} — compression conformance (@sochdb/core 1.x)`, () => {
-    const fixture = freshInstance<CompressionExtension>(factory as Factory<CompressionExtension>);
+    const fixture = freshInstance<CompressionExtension>(factory as Factory<CompressionExtension>, 'compression');
 
     function roundTrip(input: Uint8Array, what: string): Uint8Array {
       const codec = fixture.ext;
@@ -389,9 +398,15 @@ export function compressionConformance(
         if (maxOutputBytes === undefined) context.skip('options.maxOutputBytes not given');
         const codec = fixture.ext;
         const limit = maxOutputBytes ?? 0;
-        expectCorruption(codec, codec.compress(new Uint8Array(limit + 1)), `a frame of ${limit + 1} zero bytes`);
+        const hint = bombHint(limit);
+        expectCorruption(codec, codec.compress(new Uint8Array(limit + 1)), `a frame of ${limit + 1} zero bytes`, hint);
         if (limit <= 16 * MIB) {
-          expectCorruption(codec, codec.compress(new Uint8Array(limit * 4)), `a frame of ${limit * 4} zero bytes`);
+          expectCorruption(
+            codec,
+            codec.compress(new Uint8Array(limit * 4)),
+            `a frame of ${limit * 4} zero bytes`,
+            hint,
+          );
         }
       });
 
@@ -400,7 +415,12 @@ export function compressionConformance(
         const codec = fixture.ext;
         const half = Math.floor((maxOutputBytes ?? 0) / 2) + 1;
         const frame = codec.compress(new Uint8Array(half));
-        expectCorruption(codec, concat(frame, frame), `two frames of ${half} zero bytes each`);
+        expectCorruption(
+          codec,
+          concat(frame, frame),
+          `two frames of ${half} zero bytes each`,
+          bombHint(maxOutputBytes ?? 0),
+        );
       });
     });
   });

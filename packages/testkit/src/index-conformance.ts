@@ -2,7 +2,7 @@ import { extensionProblem, type IndexExtension, isKernelError, nearestOf } from 
 import { describe, expect, it } from 'vitest';
 import { bytes, hex, show, utf8 } from './bytes.js';
 import { callLoosely, describeCall, expectArgumentError, throwOf } from './call.js';
-import { type Factory, freshInstance } from './lifecycle.js';
+import { checkFactory, type Factory, freshInstance } from './lifecycle.js';
 
 /** Options of {@link indexConformance}. */
 export interface IndexConformanceOptions {
@@ -83,8 +83,9 @@ export function indexConformance(
     throw new TypeError('indexConformance: options.nearest.encode must be a function from number[] to Uint8Array');
   }
 
+  checkFactory('indexConformance', 'index', factory);
   describe(`${name} — index conformance (@sochdb/core 1.x)`, () => {
-    const fixture = freshInstance<IndexExtension>(factory as Factory<IndexExtension>);
+    const fixture = freshInstance<IndexExtension>(factory as Factory<IndexExtension>, 'index');
 
     describe('shape', () => {
       it('is an index extension: valid info declaring "index", an indexType and every required method', () => {

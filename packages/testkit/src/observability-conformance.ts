@@ -2,7 +2,7 @@ import { extensionProblem, type HealthInfo, type ObservabilityExtension } from '
 import { describe, expect, it } from 'vitest';
 import { show } from './bytes.js';
 import { callLoosely, describeCall } from './call.js';
-import { type Factory, freshInstance } from './lifecycle.js';
+import { checkFactory, type Factory, freshInstance } from './lifecycle.js';
 
 const METRIC_METHODS = ['counterInc', 'gaugeSet', 'histogramObserve'] as const;
 const LOG_METHODS = ['logDebug', 'logInfo', 'logWarn', 'logError'] as const;
@@ -155,8 +155,9 @@ export function observabilityConformance(
   name: string,
   factory: () => ObservabilityExtension | Promise<ObservabilityExtension>,
 ): void {
+  checkFactory('observabilityConformance', 'observability', factory);
   describe(`${name} — observability conformance (@sochdb/core 1.x)`, () => {
-    const fixture = freshInstance<ObservabilityExtension>(factory as Factory<ObservabilityExtension>);
+    const fixture = freshInstance<ObservabilityExtension>(factory as Factory<ObservabilityExtension>, 'observability');
 
     describe('shape', () => {
       it('is an observability extension: valid info declaring "observability" and every required method', () => {

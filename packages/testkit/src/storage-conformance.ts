@@ -2,7 +2,7 @@ import { ErrorCode, extensionProblem, isKernelError, type StorageExtension } fro
 import { describe, expect, it } from 'vitest';
 import { bytes, hex, show, utf8 } from './bytes.js';
 import { callLoosely, describeCall, expectArgumentError, rejectionOf } from './call.js';
-import { type Factory, freshInstance } from './lifecycle.js';
+import { checkFactory, type Factory, freshInstance } from './lifecycle.js';
 
 /** Options of {@link storageConformance}. */
 export interface StorageConformanceOptions {
@@ -133,8 +133,9 @@ export function storageConformance(
   factory: () => StorageExtension | Promise<StorageExtension>,
   options: StorageConformanceOptions = {},
 ): void {
+  checkFactory('storageConformance', 'storage', factory);
   describe(`${name} — storage conformance (@sochdb/core 1.x)`, () => {
-    const fixture = freshInstance<StorageExtension>(factory as Factory<StorageExtension>);
+    const fixture = freshInstance<StorageExtension>(factory as Factory<StorageExtension>, 'storage');
 
     describe('shape', () => {
       it('is a storage extension: valid info declaring "storage" and every required method', () => {

@@ -7,16 +7,28 @@ import { fileURLToPath } from 'node:url';
 import type { Extension } from '@sochdb/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createVitest } from 'vitest/node';
+import {
+  compressionConformance,
+  indexConformance,
+  observabilityConformance,
+  storageConformance,
+} from '../src/index.js';
 import { brokenCodecs } from './broken/compression.js';
 import { brokenIndexes, brokenVectorIndexes } from './broken/index.js';
 import { brokenObservability } from './broken/observability.js';
 import { brokenStorages } from './broken/storage.js';
 import type { BrokenVariant } from './broken/variant.js';
+import { GzipCodec } from './reference/gzip-codec.js';
+import { RecordingObservability } from './reference/recording-observability.js';
+import { SortedArrayStorage } from './reference/sorted-array-storage.js';
+import { SortedPairsIndex } from './reference/sorted-pairs-index.js';
 
 interface Outcome {
   readonly passed: string[];
   readonly failed: string[];
   readonly skipped: string[];
+  /** The first error message of each failed test, by test name. */
+  readonly messages: Map<string, string>;
 }
 
 /** Outcomes keyed by `<kind>/<implementation>`, e.g. `storage/broken:inclusive-end`. */
@@ -53,13 +65,15 @@ beforeAll(async () => {
         const key = `${kind}/${implementation}`;
         let outcome = outcomes.get(key);
         if (outcome === undefined) {
-          outcome = { passed: [], failed: [], skipped: [] };
+          outcome = { passed: [], failed: [], skipped: [], messages: new Map() };
           outcomes.set(key, outcome);
         }
         const state = test.result().state;
         if (state === 'passed') outcome.passed.push(test.name);
-        else if (state === 'failed') outcome.failed.push(test.name);
-        else outcome.skipped.push(test.name);
+        else if (state === 'failed') {
+          outcome.failed.push(test.name);
+          outcome.messages.set(test.name, test.result().errors?.[0]?.message ?? '');
+        } else outcome.skipped.push(test.name);
       }
     }
     // TESTKIT_PRINT_OUTCOMES=1 lists every failed test per implementation, to review what each variant trips.
@@ -112,3 +126,56 @@ catches('storage', brokenStorages);
 catches('index', { ...brokenIndexes, ...brokenVectorIndexes });
 catches('compression', brokenCodecs);
 catches('observability', brokenObservability);
+
+describe('misuse is one clear error, not a cascade', () => {
+  it.each([
+    [
+      'storageConformance',
+      () => storageConformance('x', new SortedArrayStorage() as never),
+      /got a SortedArrayStorage/,
+    ],
+    ['indexConformance', () => indexConformance('x', new SortedPairsIndex() as never), /got a SortedPairsIndex/],
+    ['compressionConformance', () => compressionConformance('x', new GzipCodec() as never), /got a GzipCodec/],
+    [
+      'observabilityConformance',
+      () => observabilityConformance('x', new RecordingObservability() as never),
+      /got a RecordingObservability/,
+    ],
+    [
+      'storageConformance',
+      () => storageConformance('x', SortedArrayStorage as never),
+      /the class SortedArrayStorage itself \(pass \(\) => new SortedArrayStorage\(\)\)/,
+    ],
+  ])(
+    '%s with an instance or a class instead of a factory throws a TypeError when the suite is defined',
+    (suite, define, shown) => {
+      expect(define).toThrow(TypeError);
+      expect(define).toThrow(
+        new RegExp(
+          `^${suite}\\(name, factory\\): factory must be a function returning a fresh extension, e\\.g\\. \\(\\) => new My`,
+        ),
+      );
+      expect(define).toThrow(shown);
+    },
+  );
+
+  it('a plugin module passed as the extension fails every test with one line naming the problem', () => {
+    const outcome = outcomeOf('compression', 'misuse:plugin-module');
+    expect(outcome.passed).toEqual([]);
+    expect(outcome.failed.length).toBeGreaterThan(10);
+    for (const name of outcome.failed) {
+      expect(outcome.messages.get(name), name).toMatch(
+        /^not a valid compression extension: this is a plugin module, not an extension: register the extension it makes/,
+      );
+    }
+  });
+
+  it('a bomb test that fails because the factory did not pass the bound asks about maxOutputBytes', () => {
+    const outcome = outcomeOf('compression', 'misuse:bound-not-passed');
+    const bomb = 'decompress refuses a frame that would decode to more than maxOutputBytes';
+    expect(outcome.failed).toContain(bomb);
+    expect(outcome.messages.get(bomb)).toMatch(
+      /returned \d+ bytes; .* Does your factory pass the same maxOutputBytes to the codec as the suite's options\?/,
+    );
+  });
+});
