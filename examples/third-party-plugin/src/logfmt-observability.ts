@@ -1,4 +1,4 @@
-import type { ExtensionInfo, Labels, ObservabilityExtension } from '@sochdb/core';
+import { describeValue, type ExtensionInfo, type Labels, type ObservabilityExtension } from '@sochdb/core';
 import { formatLine } from './logfmt.js';
 
 /** Where lines go: anything with a `write(string)` method, like `process.stderr`. */
@@ -9,6 +9,7 @@ export interface LineSink {
 /** Levels, least to most severe. */
 export type LogfmtLevel = 'debug' | 'info' | 'warn' | 'error';
 const RANK: Record<LogfmtLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
+const OPTION_KEYS: readonly string[] = ['name', 'destination', 'level', 'spans', 'now'];
 
 /** Options of {@link LogfmtObservability}. */
 export interface LogfmtOptions {
@@ -52,19 +53,56 @@ export class LogfmtObservability implements ObservabilityExtension {
   readonly #open = new Map<number, { name: string; start: number; parent: number | undefined }>();
   #nextSpan = 1;
 
-  /** @param options - see {@link LogfmtOptions} */
+  /**
+   * @param options - see {@link LogfmtOptions}
+   * @throws TypeError when `options` is not an object, has a key that is not
+   *   an option, or an option has the wrong type; RangeError for an unknown
+   *   level name. Messages show the refused value with its type.
+   */
   constructor(options: LogfmtOptions = {}) {
-    const level = options.level ?? 'info';
-    if (!(level in RANK)) throw new RangeError(`level must be one of debug, info, warn, error; got ${String(level)}`);
+    if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+      throw new TypeError(`options must be an object; got ${describeValue(options)}`);
+    }
+    for (const key of Object.keys(options)) {
+      if (!OPTION_KEYS.includes(key)) {
+        throw new TypeError(`unknown option ${JSON.stringify(key)}; the options are ${OPTION_KEYS.join(', ')}`);
+      }
+    }
+    const name = options.name ?? 'logfmt';
+    if (typeof name !== 'string' || name.length === 0) {
+      throw new TypeError(`options.name must be a non-empty string; got ${describeValue(name)}`);
+    }
+    const level: unknown = options.level ?? 'info';
+    const levels = 'options.level must be one of debug, info, warn, error';
+    if (typeof level !== 'string') throw new TypeError(`${levels}; got ${describeValue(level)}`);
+    // Object.hasOwn, not `in`: 'toString' and 'constructor' are `in` every object.
+    if (!Object.hasOwn(RANK, level)) throw new RangeError(`${levels}; got ${describeValue(level)}`);
+    const destination: unknown = options.destination;
+    if (
+      destination !== undefined &&
+      (typeof destination !== 'object' ||
+        destination === null ||
+        typeof (destination as { write?: unknown }).write !== 'function')
+    ) {
+      throw new TypeError(
+        `options.destination must be an object with a write(line) method, like process.stderr; got ${describeValue(destination)}`,
+      );
+    }
+    if (options.spans !== undefined && typeof options.spans !== 'boolean') {
+      throw new TypeError(`options.spans must be a boolean; got ${describeValue(options.spans)}`);
+    }
+    if (options.now !== undefined && typeof options.now !== 'function') {
+      throw new TypeError(`options.now must be a function returning a Date; got ${describeValue(options.now)}`);
+    }
     this.info = {
-      name: options.name ?? 'logfmt',
+      name,
       version: '0.1.0',
       description: 'logfmt lines for SochDB logs and spans',
       author: 'the SochDB plugin template',
       capabilities: ['observability'],
     };
     this.#sink = options.destination ?? process.stderr;
-    this.#minimum = RANK[level];
+    this.#minimum = RANK[level as LogfmtLevel];
     this.#spans = options.spans ?? true;
     this.#now = options.now ?? (() => new Date());
   }

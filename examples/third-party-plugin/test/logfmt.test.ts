@@ -58,6 +58,33 @@ describe('logfmt lines', () => {
 
   it('refuses an unknown level when constructed', () => {
     expect(() => new LogfmtObservability({ level: 'loud' as never })).toThrow(RangeError);
+    // Names every object has through its prototype are not levels.
+    for (const level of ['toString', 'constructor', '__proto__', 'hasOwnProperty']) {
+      expect(() => new LogfmtObservability({ level: level as never })).toThrow(RangeError);
+    }
+    expect(() => new LogfmtObservability({ level: 'toString' as never })).toThrow(/got string "toString"$/);
+    expect(() => new LogfmtObservability({ level: 3 as never })).toThrow(TypeError);
+    expect(() => new LogfmtObservability({ level: 3 as never })).toThrow(/options\.level .*; got number 3$/);
+  });
+
+  it('refuses other bad options with a TypeError showing the value with its type', () => {
+    const make = (options: unknown) => () => new LogfmtObservability(options as never);
+    expect(make(null)).toThrow(/^options must be an object; got null$/);
+    expect(make('debug')).toThrow(/^options must be an object; got string "debug"$/);
+    expect(make({ name: '' })).toThrow(/^options\.name must be a non-empty string; got string ""$/);
+    expect(make({ name: 7 })).toThrow(TypeError);
+    expect(make({ spans: 'yes' })).toThrow(/^options\.spans must be a boolean; got string "yes"$/);
+    expect(make({ destination: {} })).toThrow(
+      /^options\.destination must be an object with a write\(line\) method.*; got an Object$/,
+    );
+    expect(make({ destination: 'stderr' })).toThrow(TypeError);
+    expect(make({ now: Date.now() })).toThrow(/^options\.now must be a function returning a Date; got number \d+$/);
+    expect(make({ levle: 'debug' })).toThrow(
+      /^unknown option "levle"; the options are name, destination, level, spans, now$/,
+    );
+    for (const bad of [null, 'debug', { name: '' }, { name: 7 }, { spans: 'yes' }, { destination: {} }, { levle: 1 }]) {
+      expect(make(bad)).toThrow(TypeError);
+    }
   });
 
   it('loads as a plugin module through @sochdb/core (the built file, as users load it)', async () => {
