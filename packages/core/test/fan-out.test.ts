@@ -74,7 +74,7 @@ describe('counter values', () => {
     ]);
     expect(errors).toHaveLength(1);
     expect(errors[0]?.[1]).toEqual({ extension: 'PluginManager', operation: 'counterInc' });
-    expect(String(errors[0]?.[0])).toContain("counter 'c': value must be finite and non-negative; got -1");
+    expect(String(errors[0]?.[0])).toContain("counter 'c': value must be finite and non-negative; got number -1");
   });
 });
 
