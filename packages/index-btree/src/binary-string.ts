@@ -27,3 +27,8 @@ export function toBinaryString(bytes: Uint8Array): string {
 export function compareBinaryStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+/** The binary string of `bytes[start .. end)`. */
+export function binaryStringOf(bytes: Uint8Array, start: number, end: number): string {
+  return latin1Slice.call(bytes, start, end);
+}

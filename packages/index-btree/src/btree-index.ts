@@ -14,6 +14,7 @@ import {
   type TableId,
 } from '@sochdb/core';
 import { compareBinaryStrings, toBinaryString } from './binary-string.js';
+import { groupPairs } from './group-pairs.js';
 import { BTree, bulkLoad } from './sorted-btree.js';
 import { VERSION } from './version.js';
 
@@ -68,11 +69,6 @@ function rowsBytes(rows: Rows): number {
 
 function rowCount(rows: Rows): number {
   return typeof rows === 'number' ? 1 : Array.isArray(rows) ? rows.length : rows.size;
-}
-
-/** The test of core's `assertRowId`, without building a message. */
-function isRowId(value: unknown): value is RowId {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
 
 function compareNumbers(a: number, b: number): number {
@@ -157,6 +153,46 @@ function appendRowSet(rows: RowSet, out: RowId[], limit: number): void {
     if (out.push(rowId) >= limit) return { break: 0 };
     return undefined;
   });
+}
+
+/**
+ * Each key's row ids, `rows[bounds[i] .. bounds[i + 1])` for `keys[i]`, in the
+ * form the tree holds (repeats dropped), with the counts `sizeBytes` keeps.
+ */
+function rowsPerKey(
+  keys: readonly string[],
+  rows: Float64Array,
+  bounds: Int32Array,
+): { values: Rows[]; pairs: number; keyBytes: number; rowBytes: number } {
+  const values = new Array<Rows>(keys.length);
+  let pairs = 0;
+  let keyBytes = 0;
+  let rowBytes = 0;
+  for (let i = 0; i < keys.length; i++) {
+    const from = bounds[i] as number;
+    const to = bounds[i + 1] as number;
+    let value: Rows = smallest(rows[from] as number);
+    if (to - from > 1) {
+      const grouped: RowId[] = [];
+      for (let at = from; at < to; at++) grouped.push(smallest(rows[at] as number));
+      const unique = sortUnique(grouped);
+      value = unique.length === 1 ? (unique[0] as number) : unique.length > ARRAY_MAX ? rowSetOf(unique) : unique;
+    }
+    values[i] = value;
+    pairs += rowCount(value);
+    keyBytes += stringBytes((keys[i] as string).length);
+    rowBytes += rowsBytes(value);
+  }
+  return { values, pairs, keyBytes, rowBytes };
+}
+
+/**
+ * A row id read from a Float64Array as a small integer where it is one, so
+ * arrays built from it hold small integers, as arrays built by `insert` do (one
+ * elements kind keeps `lookup` and `range` monomorphic).
+ */
+function smallest(rowId: number): number {
+  return rowId <= SMALL_INTEGER_MAX ? rowId | 0 : rowId;
 }
 
 function closedError(operation: string): KernelError {
@@ -250,47 +286,8 @@ export class BTreeIndex implements IndexExtension {
         `data must be an iterable of [rowId, key] pairs; got ${data === null ? 'null' : typeof data}`,
       );
     }
-    const groups = new Map<string, RowId | RowId[]>();
-    let index = 0;
-    for (const pair of data) {
-      if (pair === null || typeof pair !== 'object') {
-        throw new TypeError(`data[${index}] must be a [rowId, key] pair; got ${pair === null ? 'null' : typeof pair}`);
-      }
-      const rowId = pair[0];
-      const key = pair[1];
-      // The checks with their messages run only when the quick test fails:
-      // building "data[i]" names for every pair would cost more than the rest.
-      if (!(key instanceof Uint8Array) || !isRowId(rowId)) {
-        assertRowId(rowId, `data[${index}][0] (rowId)`);
-        assertBytes(key, `data[${index}][1] (key)`);
-      }
-      const k = toBinaryString(key);
-      const rows = groups.get(k);
-      if (rows === undefined) groups.set(k, rowId);
-      else if (typeof rows === 'number') {
-        if (rows !== rowId) groups.set(k, [rows, rowId]);
-      } else rows.push(rowId);
-      index++;
-    }
-    // Default sort compares strings by UTF-16 code unit: bytewise order here.
-    const keys = [...groups.keys()].sort();
-    const values = new Array<Rows>(keys.length);
-    let pairs = 0;
-    let keyBytes = 0;
-    let rowBytes = 0;
-    for (let i = 0; i < keys.length; i++) {
-      const k = keys[i] as string;
-      const grouped = groups.get(k) as RowId | RowId[];
-      let rows: Rows = grouped;
-      if (typeof grouped !== 'number') {
-        const unique = sortUnique(grouped);
-        rows = unique.length === 1 ? (unique[0] as number) : unique.length > ARRAY_MAX ? rowSetOf(unique) : unique;
-      }
-      values[i] = rows;
-      pairs += rowCount(rows);
-      keyBytes += stringBytes(k.length);
-      rowBytes += rowsBytes(rows);
-    }
+    const { keys, rows: groupedRows, bounds } = groupPairs(data);
+    const { values, pairs, keyBytes, rowBytes } = rowsPerKey(keys, groupedRows, bounds);
     const tree =
       keys.length === 0 ? emptyKeys() : bulkLoad(keys, values, MAX_NODE_SIZE, compareBinaryStrings, LOAD_FACTOR);
     this.#keys = tree;
