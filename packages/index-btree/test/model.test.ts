@@ -1,7 +1,7 @@
 import { compareBytes } from '@sochdb/core';
+import { randomInt, randomKey, randomPick, seededRandom } from '@sochdb/testkit';
 import { describe, expect, it } from 'vitest';
 import { BTreeIndex } from '../src/index.js';
-import { below, pick, randomKey, seeded } from './random.js';
 
 type Pair = readonly [key: Uint8Array, rowId: number];
 
@@ -55,7 +55,7 @@ const LIMITS = [0, 1, 2, 3, 7, 1000, Number.POSITIVE_INFINITY];
 const SEQUENCES = 10_000;
 
 function randomRow(random: () => number): number {
-  return random() < 0.3 ? pick(random, EDGE_ROWS) : below(random, 12);
+  return random() < 0.3 ? randomPick(random, EDGE_ROWS) : randomInt(random, 12);
 }
 
 function randomRange(random: () => number): [Uint8Array, Uint8Array] {
@@ -66,11 +66,11 @@ function randomRange(random: () => number): [Uint8Array, Uint8Array] {
 }
 
 function runSequence(seed: number): number {
-  const random = seeded(seed);
+  const random = seededRandom(seed);
   const index = new BTreeIndex();
   index.init();
   const model = new Model();
-  const length = 1 + below(random, 30);
+  const length = 1 + randomInt(random, 30);
   let checks = 0;
   for (let step = 0; step < length; step++) {
     const where = `seed ${seed}, step ${step}`;
@@ -83,7 +83,7 @@ function runSequence(seed: number): number {
     } else if (roll < 0.6) {
       // Half the deletes aim at a pair that is present.
       const present = model.pairs.length > 0 && random() < 0.5;
-      const [key, rowId] = present ? pick(random, model.pairs) : [randomKey(random), randomRow(random)];
+      const [key, rowId] = present ? randomPick(random, model.pairs) : [randomKey(random), randomRow(random)];
       expect(index.delete(key.slice(), rowId), where).toBe(model.delete(key, rowId));
       checks++;
     } else if (roll < 0.75) {
@@ -92,15 +92,15 @@ function runSequence(seed: number): number {
       checks++;
     } else if (roll < 0.95) {
       const [start, end] = randomRange(random);
-      const limit = pick(random, LIMITS);
+      const limit = randomPick(random, LIMITS);
       expect(index.range(start, end, limit), where).toEqual(model.range(start, end, limit));
       checks++;
     } else {
       const data = Array.from(
-        { length: below(random, 20) },
+        { length: randomInt(random, 20) },
         () => [randomRow(random), randomKey(random)] as [number, Uint8Array],
       );
-      index.build(below(random, 3), below(random, 3), data);
+      index.build(randomInt(random, 3), randomInt(random, 3), data);
       model.build(data);
     }
     expect(index.size, where).toBe(model.pairs.length);
@@ -121,13 +121,13 @@ describe('BTreeIndex against a reference model (sorted pairs, compareBytes)', ()
   }, 120_000);
 
   it('agrees when keys hold hundreds of rows, crossing from arrays to row sets and back', () => {
-    const random = seeded(7);
+    const random = seededRandom(7);
     const index = new BTreeIndex();
     const model = new Model();
     const keys = [new Uint8Array(0), Uint8Array.of(1), Uint8Array.of(1, 0), Uint8Array.of(0xff)];
     for (let i = 0; i < 6000; i++) {
-      const key = pick(random, keys);
-      const rowId = below(random, 1500);
+      const key = randomPick(random, keys);
+      const rowId = randomInt(random, 1500);
       if (random() < 0.7) {
         index.insert(key, rowId);
         model.insert(key, rowId);

@@ -1,7 +1,7 @@
 import { compareBytes } from '@sochdb/core';
+import { randomBytes, randomInt, randomKey, randomPick, seededRandom } from '@sochdb/testkit';
 import { describe, expect, it } from 'vitest';
 import { type Entry, MemoryStorage } from '../src/index.js';
-import { below, pick, randomBytes, randomKey, seeded } from './random.js';
 
 /**
  * The reference model: per table, a plain array of entries kept sorted with
@@ -73,20 +73,20 @@ function randomRange(random: () => number): [Uint8Array, Uint8Array] {
 }
 
 async function runSequence(seed: number): Promise<number> {
-  const random = seeded(seed);
+  const random = seededRandom(seed);
   const store = new MemoryStorage();
   await store.init();
   const model = new Model();
-  const length = 1 + below(random, 24);
+  const length = 1 + randomInt(random, 24);
   let checks = 0;
   for (let step = 0; step < length; step++) {
     const where = `seed ${seed}, step ${step}`;
-    const table = pick(random, TABLES);
+    const table = randomPick(random, TABLES);
     const roll = random();
     if (roll < 0.4) {
       const key = randomKey(random);
       const value = randomBytes(random, 8);
-      await store.put(table, key, value, below(random, 100));
+      await store.put(table, key, value, randomInt(random, 100));
       model.put(table, key, value);
     } else if (roll < 0.55) {
       const key = randomKey(random);
@@ -98,21 +98,21 @@ async function runSequence(seed: number): Promise<number> {
       checks++;
     } else if (roll < 0.85) {
       const [start, end] = randomRange(random);
-      const limit = pick(random, LIMITS);
+      const limit = randomPick(random, LIMITS);
       const expected = take(model.range(table, start, end), limit);
       expect(hexEntries(await store.scan(table, start, end, limit)), where).toEqual(hexEntries(expected));
       checks++;
     } else if (roll < 0.93) {
       const [start, end] = randomRange(random);
-      const limit = pick(random, LIMITS);
+      const limit = randomPick(random, LIMITS);
       const expected = take(model.range(table, start, end).reverse(), limit);
       expect(hexEntries(await store.scanReverse(table, start, end, limit)), where).toEqual(hexEntries(expected));
       checks++;
     } else if (roll < 0.98) {
       const [start, end] = randomRange(random);
-      const limit = pick(random, LIMITS);
+      const limit = randomPick(random, LIMITS);
       const reverse = random() < 0.5;
-      const batchSize = 1 + below(random, 3);
+      const batchSize = 1 + randomInt(random, 3);
       const walked: Entry[] = [];
       for await (const entry of store.iterate(table, { start, end, reverse, limit, batchSize })) walked.push(entry);
       const all = model.range(table, start, end);
@@ -145,7 +145,7 @@ describe('MemoryStorage against a reference model (sorted arrays, compareBytes)'
   }, 120_000);
 
   it('agrees over long sequences that grow the trees past many node splits', async () => {
-    const random = seeded(42);
+    const random = seededRandom(42);
     const store = new MemoryStorage();
     const model = new Model();
     for (let i = 0; i < 8_000; i++) {

@@ -13,4 +13,5 @@
 export { type CompressionConformanceOptions, compressionConformance } from './compression-conformance.js';
 export { type IndexConformanceOptions, indexConformance } from './index-conformance.js';
 export { observabilityConformance } from './observability-conformance.js';
+export { EDGE_KEYS, randomBytes, randomInt, randomKey, randomPick, seededRandom } from './property.js';
 export { type StorageConformanceOptions, storageConformance } from './storage-conformance.js';

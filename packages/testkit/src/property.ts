@@ -1,9 +1,15 @@
 /**
- * A small seeded generator (mulberry32) for the property tests: the same seed
+ * Tools for property tests against a reference model, as `@sochdb/storage-memory`
+ * and `@sochdb/index-btree` run them: a seeded generator and the keys that find
+ * ordering bugs.
+ */
+
+/**
+ * A small seeded generator (mulberry32), numbers in `[0, 1)`: the same seed
  * gives the same operation sequence on every machine, so a failure names a
  * seed that reproduces it.
  */
-export function seeded(seed: number): () => number {
+export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -15,13 +21,13 @@ export function seeded(seed: number): () => number {
 }
 
 /** An integer in `[0, n)`. */
-export function below(random: () => number, n: number): number {
+export function randomInt(random: () => number, n: number): number {
   return Math.floor(random() * n);
 }
 
 /** One element of `items`. */
-export function pick<T>(random: () => number, items: readonly T[]): T {
-  return items[below(random, items.length)] as T;
+export function randomPick<T>(random: () => number, items: readonly T[]): T {
+  return items[randomInt(random, items.length)] as T;
 }
 
 /**
@@ -55,15 +61,15 @@ const ALPHABET = [0x00, 0x01, 0x7f, 0x80, 0xfe, 0xff];
 
 /** An edge key, or a short key over a tiny alphabet (so prefixes and repeats are common). */
 export function randomKey(random: () => number): Uint8Array {
-  if (random() < 0.5) return (pick(random, EDGE_KEYS) as Uint8Array).slice();
-  const out = new Uint8Array(below(random, 5));
-  for (let i = 0; i < out.length; i++) out[i] = pick(random, ALPHABET);
+  if (random() < 0.5) return (randomPick(random, EDGE_KEYS) as Uint8Array).slice();
+  const out = new Uint8Array(randomInt(random, 5));
+  for (let i = 0; i < out.length; i++) out[i] = randomPick(random, ALPHABET);
   return out;
 }
 
 /** Random bytes of a random length up to `max`. */
 export function randomBytes(random: () => number, max: number): Uint8Array {
-  const out = new Uint8Array(below(random, max + 1));
-  for (let i = 0; i < out.length; i++) out[i] = below(random, 256);
+  const out = new Uint8Array(randomInt(random, max + 1));
+  for (let i = 0; i < out.length; i++) out[i] = randomInt(random, 256);
   return out;
 }
