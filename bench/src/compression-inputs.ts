@@ -4,22 +4,16 @@
  * way: ~3 MB of JSON lines, 3 MB of random bytes, and 10,000 values of 1 KiB.
  */
 import type { Contender } from './harness.js';
+import { xorshift32 } from './random.js';
 
 /** Number and size of the small values (per-call overhead matters when every row value is compressed). */
 export const VALUES = 10_000;
 export const VALUE_BYTES = 1024;
 
-/** xorshift32: the same bytes on every run. */
+/** Numbers in `[0, 1)` from xorshift32: the same bytes on every run. */
 function random(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 4294967296;
-  };
+  const next = xorshift32(seed);
+  return () => next() / 4294967296;
 }
 
 /** ~`bytes` of JSON lines, like rows a database stores. */

@@ -15,6 +15,7 @@ import { BTreeIndex } from '@sochdb/index-btree';
 import { OrderedMap } from 'js-sdsl';
 import sortedBtree from 'sorted-btree';
 import type { Bench, Contender, Figure, Suite } from '../harness.js';
+import { bytesFrom, xorshift32 } from '../random.js';
 
 const BTree = sortedBtree.default;
 type SortedBtree<K, V> = import('sorted-btree').default<K, V>;
@@ -46,27 +47,8 @@ function timedBuild(label: string, index: BTreeIndex, data: Iterable<readonly [n
 }
 const EMPTY = new Uint8Array(0);
 
-/** xorshift32: a fixed sequence, so every contender and every run sees the same pairs. */
-function random(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x;
-  };
-}
-
-function bytes(next: () => number, length: number): Uint8Array {
-  const out = new Uint8Array(length);
-  for (let i = 0; i < length; i++) out[i] = next() & 0xff;
-  return out;
-}
-
-const next = random(0x1dec5);
-const keys = Array.from({ length: DISTINCT }, () => bytes(next, KEY_BYTES));
+const next = xorshift32(0x1dec5);
+const keys = Array.from({ length: DISTINCT }, () => bytesFrom(next, KEY_BYTES));
 // Pair i is (keys[i % DISTINCT], row i), inserted in a shuffled order.
 const order = Array.from({ length: PAIRS }, (_, i) => i);
 for (let i = PAIRS - 1; i > 0; i--) {
@@ -259,7 +241,7 @@ async function timings(bench: Bench): Promise<void> {
     ],
   });
   // The same comparison where every key is distinct: each one-by-one insert then adds a tree entry.
-  const uniquePairs = pairs.map(([row], i) => [row, bytes(random(i + 1), KEY_BYTES)] as const);
+  const uniquePairs = pairs.map(([row], i) => [row, bytesFrom(xorshift32(i + 1), KEY_BYTES)] as const);
   await bench.case({
     name: `build ${PAIRS / 1000}k pairs with unique keys vs inserting them one by one`,
     ops: PAIRS,
@@ -341,9 +323,9 @@ function bytesPerPair(
   how: 'insert' | 'build',
   make: () => Layout,
 ): { perPair: number; estimate?: number } {
-  const nextByte = random(0xb17e5 + distinct);
+  const nextByte = xorshift32(0xb17e5 + distinct);
   const before = heapNow();
-  const memoryKeys = Array.from({ length: distinct }, () => bytes(nextByte, KEY_BYTES));
+  const memoryKeys = Array.from({ length: distinct }, () => bytesFrom(nextByte, KEY_BYTES));
   const keysBytes = heapNow() - before;
   const layout = make();
   if (how === 'build' && layout instanceof BTreeIndex) {

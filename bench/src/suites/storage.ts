@@ -10,6 +10,7 @@ import { MemoryStorage } from '@sochdb/storage-memory';
 import { MemoryLevel } from 'memory-level';
 import sortedBtree from 'sorted-btree';
 import type { Bench, Contender, Figure, Suite } from '../harness.js';
+import { bytesFrom, xorshift32 } from '../random.js';
 
 const BTree = sortedBtree.default;
 type RawTree = import('sorted-btree').default<Uint8Array, Uint8Array>;
@@ -24,28 +25,9 @@ const ROUNDS = 3;
 const TABLE = 1;
 const EMPTY = new Uint8Array(0);
 
-/** xorshift32: a fixed sequence, so every contender and every run sees the same keys. */
-function random(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x;
-  };
-}
-
-function bytes(next: () => number, length: number): Uint8Array {
-  const out = new Uint8Array(length);
-  for (let i = 0; i < length; i++) out[i] = next() & 0xff;
-  return out;
-}
-
-const next = random(0x5eed);
-const keys = Array.from({ length: KEYS }, () => bytes(next, KEY_BYTES));
-const values = Array.from({ length: KEYS }, () => bytes(next, VALUE_BYTES));
+const next = xorshift32(0x5eed);
+const keys = Array.from({ length: KEYS }, () => bytesFrom(next, KEY_BYTES));
+const values = Array.from({ length: KEYS }, () => bytesFrom(next, VALUE_BYTES));
 // Gets in an order unrelated to insertion; scans from random existing keys.
 const getOrder = Array.from({ length: KEYS }, () => next() % KEYS);
 const scanStarts = Array.from({ length: SCANS }, () => keys[next() % KEYS] as Uint8Array);
@@ -203,11 +185,11 @@ const MEMORY_ENTRIES = 1_000_000;
  * what the store keeps is counted (the raw tree keeps the caller's buffers).
  */
 async function bytesPerEntry<S>(store: Store<S>, after?: (s: S) => Promise<void>): Promise<number> {
-  const nextByte = random(0xb17e5);
+  const nextByte = xorshift32(0xb17e5);
   const before = heapNow();
   const s = await store.make();
   for (let i = 0; i < MEMORY_ENTRIES; i++) {
-    await store.put(s, bytes(nextByte, KEY_BYTES), bytes(nextByte, VALUE_BYTES));
+    await store.put(s, bytesFrom(nextByte, KEY_BYTES), bytesFrom(nextByte, VALUE_BYTES));
   }
   await after?.(s);
   const perEntry = (heapNow() - before) / MEMORY_ENTRIES;
