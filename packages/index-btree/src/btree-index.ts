@@ -196,7 +196,11 @@ function smallest(rowId: number): number {
 }
 
 function closedError(operation: string): KernelError {
-  return new KernelError('io', ErrorCode.CLOSED, `BTreeIndex.${operation}: the index has been shut down`);
+  return new KernelError(
+    'io',
+    ErrorCode.CLOSED,
+    `BTreeIndex.${operation}: the index has been shut down; create a new BTreeIndex (and register it)`,
+  );
 }
 
 /**

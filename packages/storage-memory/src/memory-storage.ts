@@ -58,7 +58,11 @@ function emptyTable(): Table {
 }
 
 function closedError(operation: string): KernelError {
-  return new KernelError('io', ErrorCode.CLOSED, `MemoryStorage.${operation}: the storage has been shut down`);
+  return new KernelError(
+    'io',
+    ErrorCode.CLOSED,
+    `MemoryStorage.${operation}: the storage has been shut down; create a new MemoryStorage (and register it)`,
+  );
 }
 
 /**
