@@ -1,4 +1,10 @@
-import { describeValue, type ExtensionInfo, type Labels, type ObservabilityExtension } from '@sochdb/core';
+import {
+  assertOptions,
+  describeValue,
+  type ExtensionInfo,
+  type Labels,
+  type ObservabilityExtension,
+} from '@sochdb/core';
 import { formatLine } from './logfmt.js';
 
 /** Where lines go: anything with a `write(string)` method, like `process.stderr`. */
@@ -60,14 +66,7 @@ export class LogfmtObservability implements ObservabilityExtension {
    *   level name. Messages show the refused value with its type.
    */
   constructor(options: LogfmtOptions = {}) {
-    if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-      throw new TypeError(`options must be an object; got ${describeValue(options)}`);
-    }
-    for (const key of Object.keys(options)) {
-      if (!OPTION_KEYS.includes(key)) {
-        throw new TypeError(`unknown option ${JSON.stringify(key)}; the options are ${OPTION_KEYS.join(', ')}`);
-      }
-    }
+    assertOptions(options, OPTION_KEYS);
     const name = options.name ?? 'logfmt';
     if (typeof name !== 'string' || name.length === 0) {
       throw new TypeError(`options.name must be a non-empty string; got ${describeValue(name)}`);

@@ -32,6 +32,26 @@ export function describeValue(value: unknown): string {
 
 const describe = describeValue;
 
+/**
+ * Checks a constructor's options object: `undefined` (no options) or a plain
+ * object whose every key is in `known`. A misspelt option is a `TypeError`
+ * naming it and listing the valid ones, instead of a default silently used.
+ *
+ * @param owner - prefixed to the message, e.g. `"Lz4Compression"`
+ */
+export function assertOptions(options: unknown, known: readonly string[], owner?: string): void {
+  if (options === undefined) return;
+  const prefix = owner === undefined ? '' : `${owner}: `;
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new TypeError(`${prefix}options must be an object; got ${describe(options)}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) {
+      throw new TypeError(`${prefix}unknown option ${JSON.stringify(key)}; the options are ${known.join(', ')}`);
+    }
+  }
+}
+
 function checkInteger(value: unknown, name: string, max: number, range: string): asserts value is number {
   if (typeof value !== 'number') throw new TypeError(`${name} must be an integer in ${range}; got ${describe(value)}`);
   if (!Number.isInteger(value) || value < 0 || value > max) {

@@ -9,6 +9,7 @@ export {
   assertBytes,
   assertColumnId,
   assertLimit,
+  assertOptions,
   assertRange,
   assertRowId,
   assertTableId,

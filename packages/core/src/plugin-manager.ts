@@ -1,4 +1,4 @@
-import { describeValue } from './arguments.js';
+import { assertOptions, describeValue } from './arguments.js';
 import {
   announceCoreCopy,
   Brand,
@@ -103,16 +103,7 @@ export class PluginManager {
 
   /** @param options - error reporting and span bound; see {@link PluginManagerOptions} */
   constructor(options: PluginManagerOptions = {}) {
-    if (typeof options !== 'object' || options === null) {
-      throw new TypeError(
-        `PluginManager options must be an object { onError?, maxOpenSpans? }; got ${describeValue(options)}`,
-      );
-    }
-    for (const key of Object.keys(options)) {
-      if (key !== 'onError' && key !== 'maxOpenSpans') {
-        throw new TypeError(`PluginManager: unknown option "${key}"; the options are onError and maxOpenSpans`);
-      }
-    }
+    assertOptions(options, ['onError', 'maxOpenSpans'], 'PluginManager');
     const { onError, maxOpenSpans = 100_000 } = options;
     if (onError !== undefined && typeof onError !== 'function') {
       throw new TypeError(

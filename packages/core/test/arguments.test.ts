@@ -3,6 +3,7 @@ import {
   assertBytes,
   assertColumnId,
   assertLimit,
+  assertOptions,
   assertRange,
   assertRowId,
   assertTableId,
@@ -76,6 +77,18 @@ describe('describeValue', () => {
     expect(describeValue(Object.create(null))).toBe('an object');
     expect(describeValue(class Store {})).toBe('function Store');
     expect(describeValue('x'.repeat(50))).toBe(`string "${'x'.repeat(40)}…"`);
+  });
+});
+
+describe('assertOptions', () => {
+  it('accepts no options and known keys, and names an unknown key with the valid ones', () => {
+    expect(() => assertOptions(undefined, ['level'])).not.toThrow();
+    expect(() => assertOptions({ level: 3 }, ['level', 'name'])).not.toThrow();
+    expect(() => assertOptions({ levle: 3 }, ['level', 'name'], 'Codec')).toThrow(
+      new TypeError('Codec: unknown option "levle"; the options are level, name'),
+    );
+    expect(() => assertOptions([], ['level'])).toThrow(new TypeError('options must be an object; got an Array'));
+    expect(() => assertOptions(3, ['level'])).toThrow(TypeError);
   });
 });
 

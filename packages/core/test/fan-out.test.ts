@@ -258,8 +258,8 @@ describe('spans', () => {
     );
     expect(() => new PluginManager({ onError: 'log' as never })).toThrow(TypeError);
     expect(() => new PluginManager({ onErr: () => {} } as never)).toThrow(
-      new TypeError('PluginManager: unknown option "onErr"; the options are onError and maxOpenSpans'),
+      new TypeError('PluginManager: unknown option "onErr"; the options are onError, maxOpenSpans'),
     );
-    expect(() => new PluginManager('x' as never)).toThrow(/options must be an object/);
+    expect(() => new PluginManager('x' as never)).toThrow('PluginManager: options must be an object; got string "x"');
   });
 });

@@ -1,4 +1,5 @@
 import {
+  assertOptions,
   describeValue,
   type ExtensionInfo,
   type HealthInfo,
@@ -151,14 +152,7 @@ export class JsonLogger implements ObservabilityExtension {
    *   opened is an `Error` with the system's `code` (e.g. `ENOENT`).
    */
   constructor(options: JsonLoggerOptions = {}) {
-    if (options === null || typeof options !== 'object') {
-      throw new TypeError(`options must be an object; got ${describeValue(options)}`);
-    }
-    for (const key of Object.keys(options)) {
-      if (!OPTION_KEYS.includes(key)) {
-        throw new TypeError(`unknown option ${JSON.stringify(key)}; the options are ${OPTION_KEYS.join(', ')}`);
-      }
-    }
+    assertOptions(options, OPTION_KEYS);
     const name = options.name ?? 'json-logging';
     if (typeof name !== 'string' || name.length === 0) {
       throw new TypeError(`options.name must be a non-empty string; got ${describeValue(name)}`);

@@ -1,5 +1,6 @@
 import {
   assertBytes,
+  assertOptions,
   type CompressionExtension,
   describeValue,
   ErrorCode,
@@ -86,16 +87,7 @@ export class Lz4Compression implements CompressionExtension {
    *   number is out of range.
    */
   constructor(options: Lz4CompressionOptions = {}) {
-    if (typeof options !== 'object' || options === null) {
-      throw new TypeError(`Lz4Compression: options must be an object; got ${describeValue(options)}`);
-    }
-    for (const key of Object.keys(options)) {
-      if (!OPTION_KEYS.includes(key)) {
-        throw new TypeError(
-          `Lz4Compression: unknown option ${JSON.stringify(key)}; the options are ${OPTION_KEYS.join(', ')}`,
-        );
-      }
-    }
+    assertOptions(options, OPTION_KEYS, 'Lz4Compression');
     const name = options.name ?? 'lz4';
     if (typeof name !== 'string' || name.length === 0) {
       throw new TypeError(`Lz4Compression: options.name must be a non-empty string; got ${describeValue(name)}`);

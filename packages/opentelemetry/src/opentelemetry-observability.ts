@@ -14,6 +14,7 @@ import {
   trace,
 } from '@opentelemetry/api';
 import {
+  assertOptions,
   describeValue,
   type ExtensionInfo,
   type HealthInfo,
@@ -195,14 +196,7 @@ export class OpenTelemetryObservability implements ObservabilityExtension {
    * naming it; a number out of range is a `RangeError`.
    */
   constructor(options: OpenTelemetryObservabilityOptions = {}) {
-    if (options === null || typeof options !== 'object') {
-      throw new TypeError(`options must be an object; got ${describeValue(options)}`);
-    }
-    for (const key of Object.keys(options)) {
-      if (!OPTION_KEYS.includes(key)) {
-        throw new TypeError(`unknown option ${JSON.stringify(key)}; the options are ${OPTION_KEYS.join(', ')}`);
-      }
-    }
+    assertOptions(options, OPTION_KEYS);
     const name = options.name ?? 'opentelemetry';
     if (typeof name !== 'string' || name.length === 0) {
       throw new TypeError(`options.name must be a non-empty string; got ${describeValue(name)}`);

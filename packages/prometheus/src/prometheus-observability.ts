@@ -12,6 +12,7 @@
 
 import type { Server } from 'node:http';
 import {
+  assertOptions,
   describeValue,
   ErrorCode,
   type ExtensionInfo,
@@ -147,14 +148,7 @@ export class PrometheusObservability implements ObservabilityExtension {
    * naming it; a key that is not an option (a typo) is a `TypeError` naming it.
    */
   constructor(options: PrometheusOptions = {}) {
-    if (typeof options !== 'object' || options === null) {
-      throw new TypeError(`options must be an object; got ${describeValue(options)}`);
-    }
-    for (const key of Object.keys(options)) {
-      if (!OPTION_KEYS.includes(key)) {
-        throw new TypeError(`unknown option ${JSON.stringify(key)}; the options are ${OPTION_KEYS.join(', ')}`);
-      }
-    }
+    assertOptions(options, OPTION_KEYS);
     const {
       name = 'prometheus-metrics',
       registry,

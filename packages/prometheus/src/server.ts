@@ -4,7 +4,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { describeValue } from '@sochdb/core';
+import { assertOptions, describeValue } from '@sochdb/core';
 import type { Registry, RegistryContentType } from 'prom-client';
 
 /** Where to listen. */
@@ -28,11 +28,7 @@ export function checkServeOptions(options: unknown): { port: number; host: strin
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(`serve(options): options must be an object { port, host? }; got ${describeValue(options)}`);
   }
-  for (const key of Object.keys(options)) {
-    if (key !== 'port' && key !== 'host') {
-      throw new TypeError(`serve(options): unknown option ${JSON.stringify(key)}; the options are port, host`);
-    }
-  }
+  assertOptions(options, ['port', 'host'], 'serve(options)');
   const { port, host = '127.0.0.1' } = options as { port?: unknown; host?: unknown };
   const portMessage = `serve(options): port must be an integer from 0 to 65535; got ${describeValue(port)}`;
   if (typeof port !== 'number') throw new TypeError(portMessage);

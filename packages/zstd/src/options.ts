@@ -1,6 +1,6 @@
 /** Options of {@link ZstdCompression}, and their checks. */
 
-import { describeValue } from '@sochdb/core';
+import { assertOptions, describeValue } from '@sochdb/core';
 
 /** Options for `@sochdb/zstd`. Every field is optional. */
 export interface ZstdOptions {
@@ -77,18 +77,7 @@ export interface ResolvedZstdOptions {
  * @throws RangeError when a number is out of its range.
  */
 export function resolveOptions(options: ZstdOptions | undefined): ResolvedZstdOptions {
-  if (options !== undefined && (typeof options !== 'object' || options === null)) {
-    throw new TypeError(`@sochdb/zstd: options must be an object; got ${describeValue(options)}`);
-  }
-  if (options !== undefined) {
-    for (const key of Object.keys(options)) {
-      if (!ZSTD_OPTION_KEYS.includes(key)) {
-        throw new TypeError(
-          `@sochdb/zstd: unknown option ${JSON.stringify(key)}; the options are ${ZSTD_OPTION_KEYS.join(', ')}`,
-        );
-      }
-    }
-  }
+  assertOptions(options, ZSTD_OPTION_KEYS, '@sochdb/zstd');
   const name = options?.name ?? 'zstd';
   if (typeof name !== 'string' || name.length === 0) {
     throw new TypeError(`@sochdb/zstd: name must be a non-empty string; got ${describeValue(name)}`);
