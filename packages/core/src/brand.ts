@@ -81,7 +81,7 @@ export function announceCoreCopy(location: string): void {
   const copies = global[COPIES] as CoreCopy[];
   for (const other of copies) {
     if (!isCompatibleCoreVersion(other.version) || !isCompatibleCoreVersion(VERSION, other.version)) {
-      warn(
+      emitSochDBWarning(
         `Two incompatible copies of @sochdb/core are loaded: ${other.version} (${other.location}) and ${VERSION} ` +
           `(${location}). Plugins built against one will be refused by managers of the other. ` +
           'Install a single @sochdb/core version that satisfies every plugin (`npm ls @sochdb/core`).',
@@ -92,8 +92,13 @@ export function announceCoreCopy(location: string): void {
   copies.push({ version: VERSION, location });
 }
 
-/** Emits a process warning where there is a process, else a console warning. */
-export function warn(message: string): void {
+/**
+ * The default report channel of the contract ("default: a process warning"):
+ * a process warning of type `SochDBWarning`, code `SOCHDB_WARNING`, where there
+ * is a process, else a console warning. Extensions use it for their default
+ * `onError`, so an application filters every SochDB warning one way.
+ */
+export function emitSochDBWarning(message: string): void {
   const proc = (globalThis as { process?: { emitWarning?: (message: string, options: object) => void } }).process;
   if (typeof proc?.emitWarning === 'function') {
     proc.emitWarning(message, { type: 'SochDBWarning', code: 'SOCHDB_WARNING' });

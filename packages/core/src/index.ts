@@ -17,7 +17,7 @@ export {
   compareBytes,
   describeValue,
 } from './arguments.js';
-export { isCompatibleCoreVersion } from './brand.js';
+export { emitSochDBWarning, isCompatibleCoreVersion } from './brand.js';
 export { ErrorCode, type ErrorCodeValue, isKernelError, KernelError, type KernelErrorKind } from './errors.js';
 export type {
   CompressionExtension,

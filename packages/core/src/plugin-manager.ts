@@ -4,9 +4,9 @@ import {
   Brand,
   brand,
   brandVersion,
+  emitSochDBWarning,
   incompatibleCore,
   isCompatibleCoreVersion,
-  warn,
 } from './brand.js';
 import { ErrorCode, KernelError } from './errors.js';
 import type {
@@ -578,7 +578,7 @@ function messageOf(error: unknown): string {
 }
 
 function defaultOnError(error: unknown, { extension, operation }: ErrorSite): void {
-  warn(
+  emitSochDBWarning(
     `${extension === MANAGER ? 'PluginManager dropped a value' : `observability extension '${extension}' threw`} in ${operation}: ${messageOf(error)}. ` +
       'Further failures of this operation are not reported.',
   );

@@ -2,6 +2,7 @@ import {
   assertOptions,
   describeValue,
   type ExtensionInfo,
+  emitSochDBWarning,
   type HealthInfo,
   type Labels,
   type ObservabilityExtension,
@@ -499,9 +500,8 @@ function messageOf(error: unknown): string {
 }
 
 function defaultOnError(error: unknown, { extension, operation }: JsonLoggerErrorSite): void {
-  process.emitWarning(
+  emitSochDBWarning(
     `json-logging '${extension}' ${operation}: ${messageOf(error)}. Further problems of this kind are not reported.`,
-    { type: 'SochDBWarning', code: 'SOCHDB_WARNING' },
   );
 }
 

@@ -17,6 +17,7 @@ import {
   assertOptions,
   describeValue,
   type ExtensionInfo,
+  emitSochDBWarning,
   type HealthInfo,
   type Labels,
   type ObservabilityExtension,
@@ -642,8 +643,7 @@ function messageOf(error: unknown): string {
 }
 
 function defaultOnError(error: unknown, { extension, operation }: OpenTelemetryErrorSite): void {
-  process.emitWarning(
+  emitSochDBWarning(
     `opentelemetry '${extension}' ${operation}: ${messageOf(error)}. Further problems of this kind are not reported.`,
-    { type: 'SochDBWarning', code: 'SOCHDB_WARNING' },
   );
 }

@@ -16,6 +16,7 @@ import {
   describeValue,
   ErrorCode,
   type ExtensionInfo,
+  emitSochDBWarning,
   type HealthInfo,
   KernelError,
   type Labels,
@@ -706,10 +707,5 @@ function defaultOnError(error: unknown, { extension, operation }: ProblemSite): 
   const message =
     `observability extension '${extension}' dropped or altered a value in ${operation}: ${messageOf(error)}. ` +
     'Further problems of this kind are not reported.';
-  const proc = (globalThis as { process?: { emitWarning?: (message: string, options: object) => void } }).process;
-  if (typeof proc?.emitWarning === 'function') {
-    proc.emitWarning(message, { type: 'SochDBWarning', code: 'SOCHDB_WARNING' });
-  } else {
-    console.warn(`SochDBWarning: ${message}`);
-  }
+  emitSochDBWarning(message);
 }
