@@ -7,8 +7,8 @@ import type { Contender } from './harness.js';
 import { xorshift32 } from './random.js';
 
 /** Number and size of the small values (per-call overhead matters when every row value is compressed). */
-export const VALUES = 10_000;
-export const VALUE_BYTES = 1024;
+const VALUES = 10_000;
+const VALUE_BYTES = 1024;
 
 /** Numbers in `[0, 1)` from xorshift32: the same bytes on every run. */
 function random(seed: number): () => number {
@@ -17,7 +17,7 @@ function random(seed: number): () => number {
 }
 
 /** ~`bytes` of JSON lines, like rows a database stores. */
-export function jsonLines(bytes: number): Uint8Array {
+function jsonLines(bytes: number): Uint8Array {
   const next = random(0x50c4db);
   const words = ['alpha', 'beta', 'gamma', 'delta', 'sensor', 'temperature', 'ok', 'error', 'warn', 'user', 'order'];
   const pick = () => words[(next() * words.length) | 0];
@@ -39,7 +39,7 @@ export function jsonLines(bytes: number): Uint8Array {
 }
 
 /** `length` bytes that do not compress. */
-export function randomBytes(length: number): Uint8Array {
+function randomBytes(length: number): Uint8Array {
   const next = random(0xbadc0de);
   const out = new Uint8Array(length);
   for (let i = 0; i < length; i++) out[i] = (next() * 256) | 0;
@@ -47,11 +47,24 @@ export function randomBytes(length: number): Uint8Array {
 }
 
 /** {@link VALUES} overlapping 1 KiB windows of `text`. */
-export function smallValues(text: Uint8Array): Uint8Array[] {
+function smallValues(text: Uint8Array): Uint8Array[] {
   return Array.from({ length: VALUES }, (_, i) => {
     const start = (i * 997) % (text.length - VALUE_BYTES);
     return text.subarray(start, start + VALUE_BYTES);
   });
+}
+
+/**
+ * The three labelled input sets every compression suite measures: one ~3 MB
+ * JSON-lines buffer, 3 MB of random bytes, and {@link VALUES} 1 KiB values.
+ */
+export function compressionInputs(): Array<[label: string, inputs: Uint8Array[]]> {
+  const text = jsonLines(3_000_000);
+  return [
+    [`${(text.length / 1e6).toFixed(1)} MB JSON lines`, [text]],
+    ['3 MB random bytes', [randomBytes(3_000_000)]],
+    [`${VALUES.toLocaleString('en')} values of 1 KiB`, smallValues(text)],
+  ];
 }
 
 /** A contender that runs `fn` on each input of a list, `repeat` times per round. */

@@ -15,7 +15,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { Lz4Compression } from '@sochdb/lz4';
 import { compressFrameSync, decompressFrameSync } from 'lz4-napi';
 import * as lz4js from 'lz4js';
-import { each, jsonLines, randomBytes, smallValues, totalBytes, VALUES } from '../compression-inputs.js';
+import { compressionInputs, each, totalBytes } from '../compression-inputs.js';
 import type { Bench, Figure, Suite } from '../harness.js';
 
 /**
@@ -35,14 +35,7 @@ function same(a: Uint8Array, b: Uint8Array): boolean {
 
 async function runSuite(bench: Bench): Promise<void> {
   const ours = new Lz4Compression();
-  const text = jsonLines(3_000_000);
-  const noise = randomBytes(3_000_000);
-  const values = smallValues(text);
-  const inputs: Array<[string, Uint8Array[]]> = [
-    [`${(text.length / 1e6).toFixed(1)} MB JSON lines`, [text]],
-    ['3 MB random bytes', [noise]],
-    [`${VALUES.toLocaleString('en')} values of 1 KiB`, values],
-  ];
+  const inputs = compressionInputs();
 
   const ratios: Figure[] = [];
   for (const [label, data] of inputs) {

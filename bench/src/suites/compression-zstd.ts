@@ -17,7 +17,7 @@ import { createRequire } from 'node:module';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { ZstdCompression } from '@sochdb/zstd';
 import * as fzstd from 'fzstd';
-import { each, jsonLines, randomBytes, smallValues, totalBytes, VALUES } from '../compression-inputs.js';
+import { compressionInputs, each, totalBytes } from '../compression-inputs.js';
 import type { Bench, Figure, Suite } from '../harness.js';
 
 const require = createRequire(import.meta.url);
@@ -32,14 +32,7 @@ async function runSuite(bench: Bench): Promise<void> {
   await rawZstd.init();
   const ours = new ZstdCompression({ level: LEVEL });
   await ours.init();
-  const text = jsonLines(3_000_000);
-  const noise = randomBytes(3_000_000);
-  const values = smallValues(text);
-  const inputs: Array<[string, Uint8Array[]]> = [
-    [`${(text.length / 1e6).toFixed(1)} MB JSON lines`, [text]],
-    ['3 MB random bytes', [noise]],
-    [`${VALUES.toLocaleString('en')} values of 1 KiB`, values],
-  ];
+  const inputs = compressionInputs();
 
   const ratios: Figure[] = [];
   for (const [label, data] of inputs) {
