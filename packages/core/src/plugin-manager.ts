@@ -17,6 +17,7 @@ import type {
   StorageExtension,
 } from './extension.js';
 import { assertExtension, soleCoreCapability } from './guards.js';
+import { messageOf } from './text.js';
 import type { CoreCapability, ExtensionInfo, HealthInfo, Labels, SpanId } from './types.js';
 
 /** Where an extension failed, as handed to {@link PluginManagerOptions.onError}. */
@@ -571,10 +572,6 @@ function shutDownError(name?: string): KernelError {
     ErrorCode.PLUGIN_MANAGER_SHUT_DOWN,
     `${name === undefined ? 'Cannot register' : `Cannot register '${name}'`}: this PluginManager has been shut down. Create a new PluginManager.`,
   );
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 function defaultOnError(error: unknown, { extension, operation }: ErrorSite): void {
