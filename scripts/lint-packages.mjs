@@ -2,7 +2,9 @@
 // Lints every publishable package as npm would ship it: publint --strict on
 // the packed tarball, and @arethetypeswrong/cli on the same tarball with the
 // esm-only profile (our packages are ESM; CommonJS consumers use require(esm)
-// on Node >= 20.19).
+// on Node >= 20.19). Also checks what every tarball must carry: its built
+// code (dist/), the LICENSE it declares, and the metadata npm shows
+// (repository, homepage, bugs, license).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,6 +34,11 @@ try {
       readdirSync(out).find((file) => !before.has(file)),
     );
     let ok = true;
+    for (const problem of shipProblems(dir, tarball)) {
+      failed++;
+      ok = false;
+      console.error(`✗ ${name}: ${problem}`);
+    }
     for (const [tool, args] of [
       ['publint', ['--strict', tarball]],
       ['attw', [tarball, '--profile', 'esm-only', '--format', 'table-flipped']],
@@ -44,7 +51,7 @@ try {
         console.error(`✗ ${name}: ${tool} failed\n${error.stdout ?? ''}${error.stderr ?? ''}`);
       }
     }
-    if (ok) console.log(`✓ ${name}: publint --strict, attw (esm-only)`);
+    if (ok) console.log(`✓ ${name}: dist/, LICENSE and metadata shipped; publint --strict, attw (esm-only)`);
   }
 } finally {
   rmSync(out, { recursive: true, force: true });
@@ -52,4 +59,23 @@ try {
 if (failed > 0) {
   console.error(`lint-packages: ${failed} check(s) failed`);
   process.exit(1);
+}
+
+/** What the tarball of the package in `dir` lacks that every published package must have. */
+function shipProblems(dir, tarball) {
+  const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+  const files = execFileSync('tar', ['tzf', tarball], { encoding: 'utf8' }).split('\n');
+  const problems = [];
+  if (!files.some((file) => file.startsWith('package/dist/'))) problems.push('the tarball has no dist/');
+  if (!files.includes('package/LICENSE')) problems.push('the tarball has no LICENSE');
+  for (const field of ['license', 'repository', 'homepage', 'bugs']) {
+    if (manifest[field] === undefined) problems.push(`package.json has no "${field}"`);
+  }
+  if (manifest.repository?.directory !== `packages/${dir.split(/[\\/]/).pop()}`) {
+    problems.push('package.json "repository.directory" is not the package\'s folder');
+  }
+  if (manifest.scripts?.prepack !== 'node ../../scripts/prepack.mjs') {
+    problems.push('package.json has no "prepack": "node ../../scripts/prepack.mjs" (builds dist/, copies LICENSE)');
+  }
+  return problems;
 }
