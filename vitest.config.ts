@@ -4,6 +4,6 @@ import { defineConfig } from 'vitest/config';
 // own vitest.config.ts names its project.
 export default defineConfig({
   test: {
-    projects: ['packages/*/vitest.config.ts', 'examples/kernel-demo/vitest.config.ts'],
+    projects: ['packages/*/vitest.config.ts', 'examples/kernel-demo/vitest.config.ts', 'bench/vitest.config.ts'],
   },
 });

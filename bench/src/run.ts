@@ -1,9 +1,11 @@
 /**
  * `pnpm bench [suite ...]`: runs the named suites (all when none is named) in
  * this one process and writes every figure to `bench/results.json`.
+ * `pnpm bench --help` lists the suites.
  */
 import { readdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { benchHelp, parseBenchArguments } from './arguments.js';
 import { createBench, type Figure, type Result, type Suite } from './harness.js';
 
 const suitesDir = fileURLToPath(new URL('./suites/', import.meta.url));
@@ -16,12 +18,20 @@ for (const file of files) {
   suites.push(module.default);
 }
 
-const wanted = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
-const unknown = wanted.filter((name) => !suites.some((suite) => suite.name === name));
-if (unknown.length > 0) {
-  console.error(`Unknown bench suite ${unknown.join(', ')}. Suites: ${suites.map((s) => s.name).join(', ')}`);
+const request = parseBenchArguments(process.argv.slice(2), suites);
+if (request.kind === 'error') {
+  console.error(request.message);
   process.exit(2);
 }
+if (request.kind === 'help') {
+  console.log(benchHelp(suites));
+  process.exit(0);
+}
+if (request.kind === 'list') {
+  console.log([...new Set(suites.map((suite) => suite.name))].join('\n'));
+  process.exit(0);
+}
+const wanted = request.suites;
 if (!(globalThis as { gc?: unknown }).gc) {
   console.warn('(run with node --expose-gc, as `pnpm bench` does, to collect garbage between rounds)');
 }
