@@ -76,7 +76,16 @@ export function* generateRows(count: number, seed = 42): Generator<Row> {
 export async function readRows(file: string): Promise<Row[]> {
   const rows: Row[] = [];
   let line = 0;
-  const lines = createInterface({ input: createReadStream(file), crlfDelay: Number.POSITIVE_INFINITY });
+  const input = createReadStream(file);
+  // An unreadable file (missing, a folder, no permission) is the user's to fix: one line, no stack.
+  const opened = new Promise<void>((resolve, reject) => {
+    input.once('ready', resolve);
+    input.once('error', (error: NodeJS.ErrnoException) =>
+      reject(new DataError(`${file}: cannot read the data file (${error.code ?? error.message})`)),
+    );
+  });
+  await opened;
+  const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
   for await (const text of lines) {
     line++;
     if (text.trim() === '') continue;
@@ -84,11 +93,17 @@ export async function readRows(file: string): Promise<Row[]> {
     try {
       row = JSON.parse(text);
     } catch (error) {
-      throw new Error(`${file}:${line}: not JSON (${(error as Error).message})`);
+      throw new DataError(`${file}:${line}: not JSON (${(error as Error).message})`);
     }
     if (typeof row !== 'object' || row === null || Array.isArray(row))
-      throw new Error(`${file}:${line}: not a JSON object`);
+      throw new DataError(`${file}:${line}: not a JSON object`);
     rows.push(row as Row);
   }
+  if (rows.length === 0) throw new DataError(`${file}: no rows (one JSON object a line)`);
   return rows;
+}
+
+/** A data file the demo cannot use, printed as one line. */
+export class DataError extends Error {
+  override readonly name = 'DataError';
 }

@@ -42,7 +42,15 @@ export interface DemoSummary {
   storeSeconds: number;
   storedBytes: number;
   codecs: CodecFigures[];
-  index: { type: string; column: string; buildMs: number; keys: number; sizeBytes: number };
+  index: {
+    type: string;
+    column: string;
+    buildMs: number;
+    keys: number;
+    sizeBytes: number;
+    /** Rows that have no value in the column: indexed under the empty key. */
+    rowsWithoutColumn: number;
+  };
   lookups: { keys: number; rowsVerified: number; seconds: number };
   ranges: { queries: number; rows: number; ms: number };
   healthReportedTo: number;
@@ -170,6 +178,7 @@ export async function runKernel(
   );
   const buildMs = performance.now() - start;
   const keys = [...new Set(rows.map((row) => String(row[column] ?? '')))].sort();
+  const rowsWithoutColumn = rows.filter((row) => row[column] === undefined || row[column] === null).length;
   progress('building the index', 1);
 
   const query = plugins.spanStart('lookups');
@@ -234,7 +243,14 @@ export async function runKernel(
     storeSeconds,
     storedBytes,
     codecs,
-    index: { type: index.indexType, column, buildMs, keys: keys.length, sizeBytes: index.sizeBytes() },
+    index: {
+      type: index.indexType,
+      column,
+      buildMs,
+      keys: keys.length,
+      sizeBytes: index.sizeBytes(),
+      rowsWithoutColumn,
+    },
     lookups: { keys: keys.length, rowsVerified, seconds: lookupSeconds },
     ranges: { queries: RANGES, rows: rangeRows, ms: rangeMs },
     healthReportedTo,

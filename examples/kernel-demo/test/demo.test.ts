@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,12 +13,15 @@ const work = mkdtempSync(join(tmpdir(), 'sochdb-demo-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /** Runs the demo in a child process, as `pnpm demo` does. */
-function runDemo(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function runDemo(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       ['--import', 'tsx', demo, ...args],
-      { cwd: demoDir, timeout: 110_000 },
+      { cwd: demoDir, timeout: 110_000, env: { ...process.env, INIT_CWD: '', ...env } },
       (error, stdout, stderr) => {
         resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
       },
@@ -115,5 +119,79 @@ describe('the kernel demo, end to end', () => {
     expect(stderr.trim()).toBe(
       'kernel-demo: "codec": "brotli" is not a configured compression plugin (configured: lz4, zstd)',
     );
+  });
+});
+
+describe('the demo command line', () => {
+  /** Exit 1 with exactly one line on stderr, starting `kernel-demo: `, and nothing on stdout. */
+  function expectOneLineError(result: { code: number; stdout: string; stderr: string }, pattern: RegExp): void {
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr.trim()).toMatch(pattern);
+  }
+
+  it('--help prints the options and exits 0', async () => {
+    const { code, stdout, stderr } = await runDemo(['--help']);
+    expect(code).toBe(0);
+    expect(stderr).toBe('');
+    expect(stdout).toMatch(/^Usage: pnpm demo \[options\]/);
+    for (const option of ['--config', '--data', '--rows', '--serve', '--port', '--json', '--help']) {
+      expect(stdout).toContain(option);
+    }
+  });
+
+  it('accepts the `--` that `pnpm demo -- --rows 5` passes on', async () => {
+    const { code, stdout } = await runDemo(['--', '--rows', '5', '--json']);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ rows: 5, source: 'generated' });
+  });
+
+  it('resolves --data and --config against the folder the user ran pnpm in (INIT_CWD)', async () => {
+    writeFileSync(join(work, 'mine.jsonl'), `${JSON.stringify({ city: 'Oslo' })}\n`);
+    writeFileSync(join(work, 'mine.json'), JSON.stringify(shipped));
+    const { code, stdout } = await runDemo(['--config', 'mine.json', '--data', 'mine.jsonl', '--json'], {
+      INIT_CWD: work,
+    });
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ rows: 1, source: join(work, 'mine.jsonl') });
+  });
+
+  it('a mistake is one line, not a stack trace: unknown flag, bad --rows, missing data file, bad JSON line', async () => {
+    expectOneLineError(await runDemo(['--bogus']), /^kernel-demo: Unknown option '--bogus' \(see --help\)$/);
+    expectOneLineError(await runDemo(['--rows', 'ten']), /^kernel-demo: --rows must be a positive integer; got ten$/);
+    expectOneLineError(
+      await runDemo(['--data', join(work, 'missing.jsonl')]),
+      /^kernel-demo: .*missing\.jsonl: cannot read the data file \(ENOENT\)$/,
+    );
+    writeFileSync(join(work, 'bad.jsonl'), '{"city":"Oslo"}\n{"city": oops}\n');
+    expectOneLineError(await runDemo(['--data', join(work, 'bad.jsonl')]), /^kernel-demo: .*bad\.jsonl:2: not JSON/);
+  });
+
+  it('a port already in use is one line saying to pick another', async () => {
+    const blocker = createServer();
+    await new Promise<void>((done) => blocker.listen(0, '127.0.0.1', done));
+    const { port } = blocker.address() as AddressInfo;
+    try {
+      expectOneLineError(
+        await runDemo(['--rows', '5', '--serve', '--port', String(port), '--json']).then((r) => ({
+          ...r,
+          stdout: '', // the summary is printed before the server starts
+        })),
+        new RegExp(`^kernel-demo: port ${port} is already in use: pass another with --port`),
+      );
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('says which rows lack the indexed column, and prints small sizes and rates readably', async () => {
+    writeFileSync(join(work, 'gaps.jsonl'), `${JSON.stringify({ city: 'Oslo' })}\n${JSON.stringify({ id: 2 })}\n`);
+    const { code, stdout } = await runDemo(['--data', join(work, 'gaps.jsonl')]);
+    expect(code).toBe(0);
+    expect(stdout).toContain('1 row(s) have no "city": indexed under the empty key');
+    expect(stdout).not.toMatch(/0\.00 MB|\b0 MB\/s/);
+    expect(stdout).toMatch(/config {4}.*sochdb\.config\.json/);
+    expect(stdout).toContain('Next:');
   });
 });
