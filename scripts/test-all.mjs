@@ -23,7 +23,9 @@ rmSync(releaseFile, { force: true });
 const failedSteps = [];
 for (const [name, [command, ...args]] of steps) {
   console.log(`\n=== ${name}: ${[command, ...args].join(' ')}`);
-  const { status } = spawnSync(command, args, { cwd: root, stdio: 'inherit' });
+  // No turbo telemetry notice in the middle of the test output.
+  const env = { ...process.env, TURBO_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1' };
+  const { status } = spawnSync(command, args, { cwd: root, stdio: 'inherit', env });
   if (status !== 0) failedSteps.push(name);
 }
 

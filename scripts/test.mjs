@@ -25,6 +25,7 @@ if (existsSync(report)) {
   passed = result.numPassedTests;
   failed = result.numFailedTests;
   skipped = (result.numPendingTests ?? 0) + (result.numTodoTests ?? 0);
+  printSkipped(result);
   // A test file that fails to load has no tests to count: count it as a failure.
   failed += (result.testResults ?? []).filter(
     (file) => file.status === 'failed' && file.assertionResults.length === 0,
@@ -36,3 +37,23 @@ const line = `${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} sk
 writeFileSync(join(root, '.tmp', 'test-summary.txt'), `${line}\n`);
 console.log(line);
 process.exit(failed > 0 ? 1 : 0);
+
+/**
+ * Names every skipped test, grouped by file, so a skip is never silent: the
+ * conformance kit's titles say which optional feature the extension lacks.
+ */
+function printSkipped(result) {
+  const groups = [];
+  for (const file of result.testResults ?? []) {
+    const names = file.assertionResults
+      .filter((test) => test.status === 'pending' || test.status === 'skipped' || test.status === 'todo')
+      .map((test) => test.fullName ?? test.title);
+    if (names.length > 0) groups.push([file.name.slice(root.length), names]);
+  }
+  if (groups.length === 0) return;
+  console.log('\nSkipped tests (an optional feature the extension under test does not have, or a tool not installed):');
+  for (const [file, names] of groups) {
+    console.log(`  ${file}`);
+    for (const name of names) console.log(`    - ${name}`);
+  }
+}
