@@ -14,6 +14,7 @@ const steps = [
   ['typecheck', ['pnpm', 'typecheck']],
   ['test', ['pnpm', 'test']],
 ];
+steps.push(['readme snippets', ['pnpm', 'test:snippets']]);
 steps.push(['release test', ['pnpm', 'test:release']]);
 
 const summaryFile = join(root, '.tmp', 'test-summary.txt');
