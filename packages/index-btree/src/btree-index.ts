@@ -2,6 +2,7 @@ import {
   assertBytes,
   assertColumnId,
   assertLimit,
+  assertOptions,
   assertRange,
   assertRowId,
   assertTableId,
@@ -40,6 +41,7 @@ const ARRAY_MAX = 512;
 // key at the boundary does not convert on every insert and delete).
 const ARRAY_RETURN = ARRAY_MAX / 4;
 const LOAD_FACTOR = 0.9;
+const OPTION_KEYS = ['name'] as const;
 
 // The memory model behind sizeBytes(), for 64-bit V8 without pointer
 // compression (Node's default builds), checked against measured heap growth by
@@ -228,11 +230,13 @@ export class BTreeIndex implements IndexExtension {
   #table: TableId | undefined;
   #column: ColumnId | undefined;
 
-  /** @param options - see {@link BTreeIndexOptions}; `name` must be a non-empty string when given. */
+  /**
+   * @param options - see {@link BTreeIndexOptions}.
+   * @throws TypeError for options that are not an object, an unknown option, or a `name` that is not a non-empty string.
+   */
   constructor(options: BTreeIndexOptions = {}) {
-    if (typeof options !== 'object' || options === null) {
-      throw new TypeError(`options must be an object; got ${options === null ? 'null' : typeof options}`);
-    }
+    if (options === null) throw new TypeError('options must be an object; got null');
+    assertOptions(options, OPTION_KEYS, 'BTreeIndex');
     const name = options.name ?? 'btree-index';
     if (typeof name !== 'string' || name.length === 0) {
       throw new TypeError(`options.name must be a non-empty string; got ${JSON.stringify(name)}`);
@@ -246,13 +250,21 @@ export class BTreeIndex implements IndexExtension {
     });
   }
 
-  /** The table the last {@link build} covered; `undefined` before any build. */
+  /**
+   * The table the last {@link build} covered; `undefined` before any build.
+   * @throws KernelError `SOCHDB_CLOSED` after shutdown.
+   */
   get table(): TableId | undefined {
+    this.#open('table');
     return this.#table;
   }
 
-  /** The column the last {@link build} covered; `undefined` before any build. */
+  /**
+   * The column the last {@link build} covered; `undefined` before any build.
+   * @throws KernelError `SOCHDB_CLOSED` after shutdown.
+   */
   get column(): ColumnId | undefined {
+    this.#open('column');
     return this.#column;
   }
 
@@ -302,11 +314,12 @@ export class BTreeIndex implements IndexExtension {
     this.#column = column;
   }
 
-  /** Adds the pair; a pair already present changes nothing. */
+  /** Adds the pair; a pair already present changes nothing. A row id of `-0` is stored as 0. */
   insert(key: Uint8Array, rowId: RowId): void {
     const tree = this.#open('insert');
     assertBytes(key, 'key');
     assertRowId(rowId);
+    rowId += 0; // -0 + 0 is +0: lookup never hands out -0, as build never does
     const k = toBinaryString(key);
     const rows = tree.get(k);
     if (rows === undefined) {
