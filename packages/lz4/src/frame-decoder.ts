@@ -27,6 +27,7 @@ import {
   SKIPPABLE_MAGIC_MASK,
 } from './frame-format.js';
 import { OutputBuffer } from './output-buffer.js';
+import { planOutput } from './output-plan.js';
 import { xxh32 } from './xxh32.js';
 
 function readU32(bytes: Uint8Array, at: number): number {
@@ -70,7 +71,14 @@ function isMagicPrefix(input: Uint8Array, at: number): boolean {
  */
 export function decodeFrames(input: Uint8Array, maxOutputBytes: number): Uint8Array {
   if (input.length === 0) throw corruption(ErrorCode.TRUNCATED, 'input is empty; an LZ4 frame is at least 7 bytes');
-  const output = new OutputBuffer(0);
+  // The headers' word on the output: one allocation when every frame declares its size,
+  // a ceiling for the doubling otherwise.
+  const plan = planOutput(input);
+  const output = new OutputBuffer(
+    plan.exact && plan.bound <= maxOutputBytes ? plan.bound : 0,
+    plan.bound,
+    maxOutputBytes,
+  );
   let pos = 0;
   while (pos < input.length) {
     if (input.length - pos < 4) {
@@ -162,7 +170,7 @@ function decodeFrame(input: Uint8Array, start: number, output: OutputBuffer, max
     if (contentSize > rest * MAX_EXPANSION) {
       truncated(`${where}: it declares ${contentSize} bytes of content, more than the ${rest} bytes left can encode`);
     }
-    output.reserve(contentSize, frameStart + contentSize);
+    output.reserve(contentSize);
     frameLimit = frameStart + contentSize;
   } else {
     frameLimit = maxOutputBytes;
@@ -174,12 +182,12 @@ function decodeFrame(input: Uint8Array, start: number, output: OutputBuffer, max
   for (;;) {
     if (input.length - pos < 4) truncated(`a block header of ${where}`);
     const field = readU32(input, pos);
-    const size = (field & ~BLOCK_UNCOMPRESSED) >>> 0;
-    // Like lz4's own decoder, a zero size ends the frame, whichever the high bit.
-    if (size === 0) {
+    // Only 0x00000000 ends a frame, as in liblz4; 0x80000000 is an empty uncompressed block.
+    if (field === 0) {
       pos += 4;
       break;
     }
+    const size = (field & ~BLOCK_UNCOMPRESSED) >>> 0;
     const dataStart = pos + 4;
     if (size > blockMax) {
       throw corruption(
@@ -206,7 +214,7 @@ function decodeFrame(input: Uint8Array, start: number, output: OutputBuffer, max
     const uncompressed = (field & BLOCK_UNCOMPRESSED) !== 0;
     const room = Math.min(blockMax, frameLimit - blockStart);
     const need = Math.min(room, uncompressed ? size : size * MAX_EXPANSION);
-    output.reserve(need, hasContentSize ? frameLimit : Math.min(frameLimit, blockStart + room));
+    output.reserve(need);
     const limit = Math.min(blockStart + room, output.bytes.length);
     let end: number;
     if (uncompressed) {

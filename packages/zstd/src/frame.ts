@@ -50,8 +50,20 @@ export interface ZstdFrame {
    * real output of a valid frame.
    */
   readonly outputBound: number;
-  /** Number of compressed blocks; 0 means the frame holds only raw and RLE blocks. */
+  /** Number of compressed blocks; 0 means the frame holds only raw and RLE blocks (and empty ones). */
   readonly compressedBlocks: number;
+  /**
+   * The bytes its raw and RLE blocks hold: what the frame decodes to at the
+   * least (exactly, when it has no compressed block).
+   */
+  readonly storedBytes: number;
+  /**
+   * Input offsets of the headers of compressed blocks of size 0. `zstd -d`
+   * (libzstd's streaming decoder) takes such a block for an empty one; the
+   * one-shot decoder refuses it, so the caller rewrites these headers into
+   * empty raw blocks, which mean the same, before decoding.
+   */
+  readonly emptyCompressedBlocks: readonly number[];
 }
 
 /** Everything in one input: the zstd frames to decode, in order (skippable frames are dropped). */
@@ -59,6 +71,13 @@ export interface FrameScan {
   readonly frames: readonly ZstdFrame[];
   /** Sum over frames of the declared content size, or the output bound where none is declared. */
   readonly totalBound: number;
+  /**
+   * What the frames decode to at the least: the declared content sizes, and
+   * the raw and RLE bytes of frames without one. Declared sizes are checked
+   * against `maxOutputBytes` with this, never with the bounds of compressed
+   * blocks (which a frame of tiny blocks never reaches).
+   */
+  readonly leastOutput: number;
 }
 
 /** The bounds a scan enforces. */
@@ -112,7 +131,7 @@ export function scanFrames(input: Uint8Array, limits: ScanLimits): FrameScan {
   const frames: ZstdFrame[] = [];
   let at = 0;
   let totalBound = 0;
-  let sawZstdFrame = false;
+  let leastOutput = 0;
   while (at < input.length) {
     if (input.length - at < 4) {
       throw at === 0
@@ -124,15 +143,18 @@ export function scanFrames(input: Uint8Array, limits: ScanLimits): FrameScan {
       const frame = scanFrame(input, at, limits);
       // A declared size is exact (libzstd checks it); otherwise the blocks' bound.
       totalBound += frame.contentSize ?? frame.outputBound;
-      if (frame.contentSize !== undefined && totalBound > limits.maxOutputBytes) {
+      leastOutput += frame.contentSize ?? frame.storedBytes;
+      if (leastOutput > limits.maxOutputBytes) {
         throw corruption(
           ErrorCode.OVER_LIMIT,
-          `zstd: the frame at offset ${at} declares ${frame.contentSize} bytes of content, ` +
-            `which takes the output to ${totalBound} bytes, over maxOutputBytes (${formatBytes(limits.maxOutputBytes)})`,
+          frame.contentSize === undefined
+            ? `zstd: the raw and RLE blocks of the frame at offset ${at} take the output to at least ${leastOutput} bytes, ` +
+                `over maxOutputBytes (${formatBytes(limits.maxOutputBytes)})`
+            : `zstd: the frame at offset ${at} declares ${frame.contentSize} bytes of content, ` +
+                `which takes the output to at least ${leastOutput} bytes, over maxOutputBytes (${formatBytes(limits.maxOutputBytes)})`,
         );
       }
       frames.push(frame);
-      sawZstdFrame = true;
       at = frame.end;
     } else if ((magic & SKIPPABLE_MAGIC_MASK) >>> 0 === SKIPPABLE_MAGIC_BASE) {
       need(input, at + 4, 4, 'a skippable frame header');
@@ -158,10 +180,8 @@ export function scanFrames(input: Uint8Array, limits: ScanLimits): FrameScan {
       );
     }
   }
-  if (!sawZstdFrame) {
-    throw corruption(ErrorCode.CORRUPT, 'zstd: input holds only skippable frames, no zstd frame');
-  }
-  return { frames, totalBound };
+  // Only skippable frames: no frames to decode, and empty output, as `zstd -d` gives.
+  return { frames, totalBound, leastOutput };
 }
 
 function scanFrame(input: Uint8Array, start: number, limits: ScanLimits): ZstdFrame {
@@ -238,6 +258,7 @@ function scanFrame(input: Uint8Array, start: number, limits: ScanLimits): ZstdFr
   let outputBound = 0;
   let exactOutput = 0;
   let compressedBlocks = 0;
+  const emptyCompressedBlocks: number[] = [];
   for (;;) {
     need(input, at, BLOCK_HEADER_SIZE, 'a block header');
     const header = (input[at] as number) | ((input[at + 1] as number) << 8) | ((input[at + 2] as number) << 16);
@@ -264,8 +285,17 @@ function scanFrame(input: Uint8Array, start: number, limits: ScanLimits): ZstdFr
       at += 1;
       outputBound += size;
       exactOutput += size;
+    } else if (size === 0) {
+      // libzstd's streaming decoder (zstd -d on frames without a content size) takes this for an
+      // empty block; its one-shot decoder, which zstd -d uses on frames that declare their size, refuses it.
+      if (contentSize !== undefined) {
+        throw corruption(
+          ErrorCode.CORRUPT,
+          `zstd: compressed block at offset ${at - 3} is empty, in a frame that declares its content size`,
+        );
+      }
+      emptyCompressedBlocks.push(at - BLOCK_HEADER_SIZE);
     } else {
-      if (size === 0) throw corruption(ErrorCode.CORRUPT, `zstd: compressed block at offset ${at - 3} is empty`);
       need(input, at, size, `a compressed block of ${size} bytes`);
       at += size;
       outputBound += blockMax;
@@ -291,7 +321,17 @@ function scanFrame(input: Uint8Array, start: number, limits: ScanLimits): ZstdFr
       );
     }
   }
-  return { start, end: at, contentSize, windowSize, hasChecksum, outputBound, compressedBlocks };
+  return {
+    start,
+    end: at,
+    contentSize,
+    windowSize,
+    hasChecksum,
+    outputBound,
+    compressedBlocks,
+    storedBytes: exactOutput,
+    emptyCompressedBlocks,
+  };
 }
 
 /**
@@ -313,12 +353,13 @@ export function decodeStoredFrame(input: Uint8Array, frame: ZstdFrame): Uint8Arr
     const header = (input[at] as number) | ((input[at + 1] as number) << 8) | ((input[at + 2] as number) << 16);
     at += BLOCK_HEADER_SIZE;
     const size = header >>> 3;
-    if (((header >>> 1) & 3) === 0) {
-      out.set(input.subarray(at, at + size), written);
-      at += size;
-    } else {
+    if (((header >>> 1) & 3) === 1) {
       out.fill(input[at] as number, written, written + size);
       at += 1;
+    } else {
+      // A raw block, or an empty compressed one (size 0).
+      out.set(input.subarray(at, at + size), written);
+      at += size;
     }
     written += size;
     if ((header & 1) !== 0) return out;

@@ -171,15 +171,23 @@ export class LibZstd {
    * Hands `fn` a decoder for frames at offsets in `input`; the first call
    * copies `input` into the wasm heap, later ones reuse it. Scratch buffers
    * are trimmed afterwards.
+   *
+   * @param emptyCompressedBlocks - offsets of block headers of compressed
+   *   blocks of size 0, rewritten in the heap copy as empty raw blocks: the
+   *   same content, which libzstd's one-shot decoder (unlike its streaming
+   *   one, and `zstd -d`) accepts.
    */
-  withInput<T>(input: Uint8Array, fn: (decode: FrameDecoder) => T): T {
+  withInput<T>(input: Uint8Array, fn: (decode: FrameDecoder) => T, emptyCompressedBlocks: readonly number[] = []): T {
     try {
       const module = this.#module;
       let src = -1; // copied on first use: frames of only raw and RLE blocks never need it
       return fn((srcOffset, srcSize, capacity) => {
         if (src < 0) {
           src = this.#reserve(this.#input, input.length);
-          module.HEAPU8.set(input, src);
+          const heap = module.HEAPU8;
+          heap.set(input, src);
+          // Block_Type is bits 1-2 of the header's first byte; 0 is raw.
+          for (const at of emptyCompressedBlocks) heap[src + at] = (heap[src + at] as number) & ~0x06;
         }
         const dst = this.#reserve(this.#output, capacity);
         const result = module._ZSTD_decompress_usingDict(this.#dctx, dst, capacity, src + srcOffset, srcSize, 0, 0);

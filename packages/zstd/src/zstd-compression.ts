@@ -229,19 +229,24 @@ export class ZstdCompression implements CompressionExtension {
     try {
       const { maxOutputBytes } = this.#options;
       const { frames } = scanFrames(input, this.#options);
-      return lib.withInput(input, (decode) => {
-        const parts: Uint8Array[] = [];
-        let produced = 0;
-        for (const frame of frames) {
-          const part =
-            frame.compressedBlocks === 0
-              ? decodeStored(lib, input, frame, maxOutputBytes - produced, maxOutputBytes)
-              : decodeFrame(decode, frame, maxOutputBytes - produced, maxOutputBytes);
-          parts.push(part);
-          produced += part.length;
-        }
-        return parts.length === 1 ? (parts[0] as Uint8Array) : concat(parts, produced);
-      });
+      if (frames.length === 0) return new Uint8Array(0); // only skippable frames, as `zstd -d` gives
+      return lib.withInput(
+        input,
+        (decode) => {
+          const parts: Uint8Array[] = [];
+          let produced = 0;
+          for (const frame of frames) {
+            const part =
+              frame.compressedBlocks === 0
+                ? decodeStored(lib, input, frame, maxOutputBytes - produced, maxOutputBytes)
+                : decodeFrame(decode, frame, maxOutputBytes - produced, maxOutputBytes);
+            parts.push(part);
+            produced += part.length;
+          }
+          return parts.length === 1 ? (parts[0] as Uint8Array) : concat(parts, produced);
+        },
+        frames.flatMap((frame) => frame.emptyCompressedBlocks),
+      );
     } catch (error) {
       if (isKernelError(error)) throw error;
       if (error instanceof WasmMemoryError) {
