@@ -660,14 +660,36 @@ export class PostgresStorage implements StorageExtension {
     return pool;
   }
 
+  /**
+   * A connection of its own (for a transaction), until `release`. While it is
+   * checked out, the pool does not listen for its errors: a connection that
+   * dies then (server restart, `pg_terminate_backend`) would emit an
+   * unhandled `'error'`. The listener here swallows it; the next statement on
+   * the client rejects, and `release` with that error drops the client.
+   */
   async #connect(operation: string): Promise<PoolClientLike> {
     const pool = this.#pool;
     if (pool === undefined) throw this.#closed(operation);
+    let client: PoolClientLike;
     try {
-      return await pool.connect();
+      client = await pool.connect();
     } catch (error) {
       throw toKernelError(error, `PostgresStorage.${operation}`, this.#server);
     }
+    const emitter = client as unknown as Partial<NodeJS.EventEmitter>;
+    if (typeof emitter.on !== 'function' || typeof emitter.off !== 'function') return client;
+    let lost: Error | undefined;
+    const onError = (error: Error) => {
+      lost ??= error;
+    };
+    emitter.on('error', onError);
+    return {
+      query: (config) => client.query(config),
+      release: (error) => {
+        emitter.off?.('error', onError);
+        client.release(error ?? lost);
+      },
+    };
   }
 
   /** One autocommitted statement on any pooled connection. */
