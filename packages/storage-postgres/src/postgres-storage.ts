@@ -49,6 +49,8 @@ const DEFAULT_BATCH_SIZE = 256;
 /** Rows per multi-row statement of a batch, and the bytes at which a statement is cut short of that. */
 const BATCH_ROWS_PER_STATEMENT = 5_000;
 const BATCH_BYTES_PER_STATEMENT = 32 * 1024 * 1024;
+/** Tries of a batch whose transaction the server rolled back for a deadlock or serialization failure. */
+const BATCH_ATTEMPTS = 5;
 /** `stats()` answers at once from the last figures and refreshes them in the background when older than this. */
 const STATS_MAX_AGE_MS = 1_000;
 
@@ -476,13 +478,31 @@ export class PostgresStorage implements StorageExtension {
       return Promise.reject(error);
     }
     if (finalOps.size === 0) return Promise.resolve();
+    const all = [...finalOps.values()];
     const run = async () => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await this.#applyBatch(all);
+        } catch (error) {
+          // A deadlock or serialization failure rolled the whole transaction back: try it again.
+          const state = (error as { cause?: { code?: unknown } }).cause?.code;
+          if ((state !== '40P01' && state !== '40001') || attempt >= BATCH_ATTEMPTS) throw error;
+        }
+      }
+    };
+    // After every write of this instance in flight, so a batch never overtakes an earlier put.
+    return this.#write([...finalOps.keys()], run, true);
+  }
+
+  async #applyBatch(all: ReadonlyArray<{ table: number; key: Buffer; value: Buffer | undefined }>): Promise<void> {
+    {
       const client = await this.#connect('batch');
       let failure: unknown;
       try {
         await client.query({ text: 'BEGIN' });
-        const deletes = [...finalOps.values()].filter((op) => op.value === undefined);
-        const puts = [...finalOps.values()].filter((op) => op.value !== undefined);
+        await client.query({ text: this.#sql.lockMany, values: [all.map((op) => op.table), all.map((op) => op.key)] });
+        const deletes = all.filter((op) => op.value === undefined);
+        const puts = all.filter((op) => op.value !== undefined);
         if (deletes.length > 0) {
           await client.query({
             text: this.#sql.deleteMany,
@@ -503,9 +523,7 @@ export class PostgresStorage implements StorageExtension {
       } finally {
         client.release(failure !== undefined && isConnectionError(failure) ? (failure as Error) : undefined);
       }
-    };
-    // After every write of this instance in flight, so a batch never overtakes an earlier put.
-    return this.#write([...finalOps.keys()], run, true);
+    }
   }
 
   /** Resolves when every write of this instance called before `flush` has committed (or failed). */

@@ -11,6 +11,9 @@ export const SCHEMA_VERSION = 1;
 /** Where each key-value table's schema version is recorded (one row per table), beside the tables. */
 export const VERSION_TABLE = 'sochdb_schema_versions';
 
+/** Seed of the hash behind the advisory locks of a batch ("sochdb" in ASCII), so they rarely meet an application's own. */
+const ADVISORY_SEED = 0x736f636864620000n;
+
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** PostgreSQL truncates identifiers past NAMEDATALEN - 1 bytes. */
 const MAX_IDENTIFIER_BYTES = 63;
@@ -51,6 +54,14 @@ export interface TableStatements {
   readonly scan: { readonly [K in 'forward' | 'forwardOpen' | 'reverse' | 'reverseOpen']: Statement };
   /** The same range selects, without LIMIT parameters, as the query of a cursor. */
   readonly cursor: (reverse: boolean, bounded: boolean, limited: boolean) => string;
+  /**
+   * Takes a transaction-scoped advisory lock per `(table_id, key)` of two
+   * parallel arrays, in ascending order of their hashes: two batches over
+   * common keys then lock them in one order and wait for each other instead
+   * of deadlocking (single-row writes hold one row lock and wait for nothing
+   * while holding it, so they cannot close a cycle).
+   */
+  readonly lockMany: string;
   /** Deletes every `(table_id, key)` pair of two parallel arrays. */
   readonly deleteMany: string;
   /** Upserts every row of three parallel arrays. */
@@ -86,6 +97,7 @@ export function tableStatements(tableName: string): TableStatements {
       reverseOpen: scan(true, false),
     },
     cursor: (reverse, bounded, limited) => `${range(reverse, bounded)}${limited ? ` LIMIT $${bounded ? 4 : 3}` : ''}`,
+    lockMany: `SELECT count(pg_advisory_xact_lock(h)) FROM (SELECT DISTINCT hashtextextended(u.t::text || ':' || encode(u.k, 'hex'), ${ADVISORY_SEED}) AS h FROM unnest($1::bigint[], $2::bytea[]) AS u(t, k) ORDER BY h) AS sorted`,
     deleteMany: `DELETE FROM ${t} WHERE (table_id, key) IN (SELECT * FROM unnest($1::bigint[], $2::bytea[]))`,
     putMany: `INSERT INTO ${t} (table_id, key, value) SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::bytea[]) ON CONFLICT (table_id, key) DO UPDATE SET value = EXCLUDED.value`,
     create: [
