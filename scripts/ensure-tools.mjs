@@ -1,12 +1,20 @@
 #!/usr/bin/env node
 // The real tools the tests talk to: the lz4 and zstd reference CLIs (interop),
-// promtool and a Prometheus server (exposition and scraping). Installed from
+// promtool and a Prometheus server (exposition and scraping), PostgreSQL's
+// server binaries (storage-postgres starts throwaway clusters). Installed from
 // Debian when missing and we may (root with apt-get); otherwise the tests that
 // need them say so and are skipped locally, and fail under CI=true.
 import { execSync, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
 
-const TOOLS = { lz4: 'lz4', zstd: 'zstd', promtool: 'prometheus', prometheus: 'prometheus' };
-const has = (command) => spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
+const TOOLS = { lz4: 'lz4', zstd: 'zstd', promtool: 'prometheus', prometheus: 'prometheus', initdb: 'postgresql' };
+// Debian keeps PostgreSQL's server binaries in /usr/lib/postgresql/<major>/bin, off PATH.
+const hasPostgres = () =>
+  existsSync('/usr/lib/postgresql') &&
+  readdirSync('/usr/lib/postgresql').some((major) => existsSync(`/usr/lib/postgresql/${major}/bin/initdb`));
+const has = (command) =>
+  (command === 'initdb' && hasPostgres()) ||
+  spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
 const missing = Object.keys(TOOLS).filter((command) => !has(command));
 
 if (missing.length === 0) {

@@ -34,6 +34,22 @@ function fail(file: string, message: string): never {
   throw new ConfigError(`${file}: ${message}`);
 }
 
+/**
+ * `"storage": "postgres"` with a `"connectionString"`: the rows go to
+ * PostgreSQL through @sochdb/storage-postgres instead of the configured
+ * in-memory storage (`"storage": "memory"`, the default, keeps the list as is).
+ */
+function withStorage(file: string, config: Record<string, unknown>, plugins: PluginEntry[]): PluginEntry[] {
+  const others = plugins.filter((entry) => entry.module !== '@sochdb/storage-memory');
+  if (config.storage === 'memory') return plugins;
+  if (config.storage !== 'postgres') fail(file, '"storage" must be "memory" or "postgres"');
+  if (typeof config.connectionString !== 'string' || config.connectionString === '') {
+    fail(file, '"storage": "postgres" needs "connectionString": "postgres://user:password@host:port/database"');
+  }
+  const options = { name: 'postgres', connectionString: config.connectionString };
+  return [{ module: '@sochdb/storage-postgres', options }, ...others];
+}
+
 /** Reads and checks the configuration file. Relative `destination` options are made absolute. */
 export function readConfig(file: string): DemoConfig {
   let text: string;
@@ -67,6 +83,7 @@ export function readConfig(file: string): DemoConfig {
     }
     return { module, options: resolved };
   });
+  if (config.storage !== undefined) plugins.splice(0, plugins.length, ...withStorage(file, config, plugins));
   const codec = config.codec ?? 'lz4';
   if (typeof codec !== 'string') fail(file, '"codec" must be the algorithm of a configured compression plugin');
   const index = (config.index ?? {}) as { column?: unknown };
