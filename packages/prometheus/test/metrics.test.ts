@@ -1,6 +1,7 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_BUCKETS, PrometheusObservability } from '../src/index.js';
+import { expositionSuite } from './exposition-suite.js';
 import { openMetricsRegistry, parseExposition, recorder, sampleValue } from './helpers.js';
 
 const made: PrometheusObservability[] = [];
@@ -13,111 +14,7 @@ afterEach(async () => {
   for (const ext of made.splice(0)) await ext.shutdown();
 });
 
-describe('exposition matches what prom-client itself writes for the same calls', () => {
-  it('counters: labelled and unlabelled, summed per series', async () => {
-    const ext = extension();
-    const raw = new Registry();
-    const counter = new Counter({
-      name: 'sochdb_txn_commit_total',
-      help: 'SochDB counter "txn.commit"',
-      labelNames: ['table', 'op'],
-      registers: [raw],
-    });
-    const plain = new Counter({ name: 'sochdb_wal_syncs_total', help: 'SochDB counter "wal.syncs"', registers: [raw] });
-    const calls: Array<[number, { table: string; op: string }]> = [
-      [1, { table: 'users', op: 'put' }],
-      [2, { table: 'users', op: 'put' }],
-      [5, { table: 'orders', op: 'get' }],
-      [0, { table: 'empty', op: 'get' }],
-    ];
-    for (const [value, labels] of calls) {
-      ext.counterInc('txn.commit', value, labels);
-      counter.inc(labels, value);
-    }
-    ext.counterInc('wal.syncs', 3);
-    plain.inc(3);
-    expect(await ext.metrics()).toBe(await raw.metrics());
-  });
-
-  it('gauges: the last value set wins, negative values allowed', async () => {
-    const ext = extension();
-    const raw = new Registry();
-    const gauge = new Gauge({
-      name: 'sochdb_pool_pages',
-      help: 'SochDB gauge "pool.pages"',
-      labelNames: ['pool'],
-      registers: [raw],
-    });
-    for (const [value, pool] of [
-      [3, 'main'],
-      [-7, 'main'],
-      [0.5, 'temp'],
-    ] as const) {
-      ext.gaugeSet('pool.pages', value, { pool });
-      gauge.set({ pool }, value);
-    }
-    expect(await ext.metrics()).toBe(await raw.metrics());
-  });
-
-  it('histograms: cumulative buckets, +Inf, sum and count, with default and per-metric buckets', async () => {
-    const ext = extension({ buckets: { perMetric: { 'page.bytes': [512, 4096, 65536] } } });
-    const raw = new Registry();
-    const latency = new Histogram({
-      name: 'sochdb_query_seconds',
-      help: 'SochDB histogram "query.seconds"',
-      labelNames: ['kind'],
-      registers: [raw],
-    });
-    const bytes = new Histogram({
-      name: 'sochdb_page_bytes',
-      help: 'SochDB histogram "page.bytes"',
-      buckets: [512, 4096, 65536],
-      registers: [raw],
-    });
-    // Negative values are dropped by the extension (core-api.md), so the comparison leaves them out.
-    const values = [0, 0.005, 0.0051, 0.3, 1, 9.99, 10, 11, 1e6];
-    for (const value of values) {
-      for (const kind of ['scan', 'point']) {
-        ext.histogramObserve('query.seconds', value, { kind });
-        latency.observe({ kind }, value);
-      }
-      ext.histogramObserve('page.bytes', value * 1000);
-      bytes.observe(value * 1000);
-    }
-    expect(await ext.metrics()).toBe(await raw.metrics());
-    // And the JSON view (what cluster aggregation reads) agrees too.
-    expect(await ext.registry.getMetricsAsJSON()).toEqual(await raw.getMetricsAsJSON());
-  });
-
-  it('label values with quotes, backslashes, newlines and non-ASCII text are escaped exactly as prom-client escapes them', async () => {
-    const ext = extension();
-    const raw = new Registry();
-    const counter = new Counter({
-      name: 'sochdb_odd_total',
-      help: 'SochDB counter "odd"',
-      labelNames: ['v'],
-      registers: [raw],
-    });
-    const odd = [
-      'say "hi"',
-      'back\\slash',
-      'line\nbreak',
-      'tab\tand\rcr',
-      'ünïcødé 名前 🚀',
-      '',
-      '\\n literally',
-      'x'.repeat(2000),
-    ];
-    for (const v of odd) {
-      ext.counterInc('odd', 1, { v });
-      counter.inc({ v }, 1);
-    }
-    const text = await ext.metrics();
-    expect(text).toBe(await raw.metrics());
-    const samples = parseExposition(text);
-    for (const v of odd) expect(sampleValue(samples, 'sochdb_odd_total', { v })).toBe(1);
-  });
-});
+expositionSuite();
 
 describe('metrics', () => {
   it('names are mapped (txn.commit → sochdb_txn_commit_total) and the prefix is configurable', async () => {
