@@ -4,7 +4,7 @@
  * a `RangeError` from the constructor instead.
  */
 
-import { describeValue } from '@sochdb/core';
+import { describeValue } from '@sochdb/core/plugin-kit';
 
 /** prom-client's default bounds, in seconds: suited to latencies, and the default for span durations. */
 export const DEFAULT_BUCKETS: readonly number[] = Object.freeze([

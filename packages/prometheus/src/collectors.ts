@@ -1,8 +1,19 @@
 /**
  * The prom-client side: one prom-client metric per family, registered in the
- * chosen registry, that reads the family's totals at scrape time. prom-client
- * formats and escapes the exposition (label values, help text); we only hand
- * it numbers.
+ * chosen registry, that answers the registry's `get()` from the family's
+ * totals at scrape time. prom-client formats and escapes the exposition
+ * (label values, help text); we only hand it numbers and labels.
+ *
+ * Why `get()` and not `collect()` + `inc()`/`set()`: prom-client's `inc()`
+ * throws on a non-finite argument, so a counter whose total overflowed to
+ * `Infinity` could not be replayed, and the throw took the whole scrape down
+ * (the application's metrics too). Answering `get()` hands prom-client the
+ * total as it is; prom-client writes `Infinity` as `+Inf`, as it does for its
+ * own counters. A histogram has no public way to take bucket counts at all.
+ * The registry reads a histogram through `getForPromString()` where that
+ * exists (prom-client 15.1), through `get()` before; both answer the same
+ * values here, with every label on the value (no `sharedLabels`). The peer
+ * range is pinned to the versions tested (see the README).
  */
 import { Counter, Gauge, Histogram, type Registry, type RegistryContentType } from 'prom-client';
 import type { Family, HistogramSeries, ValueSeries } from './series.js';
@@ -10,66 +21,140 @@ import type { Family, HistogramSeries, ValueSeries } from './series.js';
 /** A prom-client metric made by the extension (what `registry.getSingleMetric` returns for our names). */
 export type CollectedMetric = Counter<string> | Gauge<string> | Histogram<string>;
 
-interface Common {
+/** What every collector needs: its exposition name, help text and registry, and where a failure is told. */
+export interface Common {
   readonly name: string;
   readonly help: string;
   readonly registry: Registry<RegistryContentType>;
+  /** Told when building the values failed; the scrape then goes on without them. */
+  readonly failed: (error: unknown) => void;
+}
+
+interface Value {
+  value: number;
+  labels: Record<string, string | number>;
+  metricName?: string;
+  exemplar?: null;
+}
+
+interface Data {
+  name: string;
+  help: string;
+  type: string;
+  values: Value[];
+  aggregator: 'sum' | 'last';
+}
+
+type CounterData = Awaited<ReturnType<Counter<string>['get']>>;
+type GaugeData = Awaited<ReturnType<Gauge<string>['get']>>;
+type HistogramData = Awaited<ReturnType<Histogram<string>['get']>>;
+
+/** prom-client keeps a metric's name on it at run time, though its types do not say so. */
+function nameOf(metric: object): string {
+  return (metric as { name: string }).name;
+}
+
+function valueData(metric: object, type: 'counter' | 'gauge', family: Family<ValueSeries>, common: Common): Data {
+  const values: Value[] = [];
+  try {
+    const all = family.all;
+    for (let i = 0; i < all.length; i++) {
+      const series = all[i] as ValueSeries;
+      values.push({ value: series.value, labels: family.labelsOf(series) });
+    }
+    const overflow = family.overflow;
+    if (overflow !== undefined) values.push({ value: overflow.value, labels: family.labelsOf(overflow) });
+  } catch (error) {
+    common.failed(error);
+    values.length = 0;
+  }
+  // `metric.name`, not common.name: an OpenMetrics registry renames a counter (drops `_total`) before asking.
+  return { name: nameOf(metric), help: common.help, type, values, aggregator: type === 'counter' ? 'sum' : 'last' };
+}
+
+/** A prom-client counter whose values are the family's totals at scrape time. */
+class CollectedCounter extends Counter<string> {
+  readonly #family: Family<ValueSeries>;
+  readonly #common: Common;
+  constructor(common: Common, family: Family<ValueSeries>) {
+    super({ name: common.name, help: common.help, registers: [common.registry] });
+    this.#family = family;
+    this.#common = common;
+  }
+  override async get(): Promise<CounterData> {
+    return valueData(this, 'counter', this.#family, this.#common) as unknown as CounterData;
+  }
+}
+
+/** A prom-client gauge whose values are the family's at scrape time. */
+class CollectedGauge extends Gauge<string> {
+  readonly #family: Family<ValueSeries>;
+  readonly #common: Common;
+  constructor(common: Common, family: Family<ValueSeries>) {
+    super({ name: common.name, help: common.help, registers: [common.registry] });
+    this.#family = family;
+    this.#common = common;
+  }
+  override async get(): Promise<GaugeData> {
+    return valueData(this, 'gauge', this.#family, this.#common) as unknown as GaugeData;
+  }
 }
 
 /**
- * A prom-client counter whose `collect` (run by the registry at scrape time)
- * replays the family's totals through prom-client's public API. Once the
- * registry has the values, the replayed copy is dropped, so between scrapes
- * the series live only in the family.
+ * A prom-client histogram answering from the family, in the shape prom-client's
+ * own Histogram produces: cumulative `_bucket` lines with `le`, then `+Inf`,
+ * `_sum` and `_count`, all labels on each value.
  */
-class CollectedCounter extends Counter<string> {
-  constructor(common: Common, family: Family<ValueSeries>) {
-    super({
-      name: common.name,
-      help: common.help,
-      labelNames: family.labelNames,
-      registers: [common.registry],
-      collect(this: Counter<string>) {
-        this.reset();
-        const all = family.all;
-        for (let i = 0; i < all.length; i++) {
-          const series = all[i] as ValueSeries;
-          this.inc(series.labels, series.value);
-        }
-      },
-    });
+class CollectedHistogram extends Histogram<string> {
+  readonly #family: Family<HistogramSeries>;
+  readonly #common: Common;
+
+  constructor(common: Common, family: Family<HistogramSeries>) {
+    super({ name: common.name, help: common.help, buckets: [...family.bounds], registers: [common.registry] });
+    this.#family = family;
+    this.#common = common;
   }
 
-  override async get(): Promise<Awaited<ReturnType<Counter<string>['get']>>> {
-    const data = await super.get();
-    this.reset();
-    return data;
-  }
-}
-
-/** A prom-client gauge fed from the family at scrape time, like the counter. */
-class CollectedGauge extends Gauge<string> {
-  constructor(common: Common, family: Family<ValueSeries>) {
-    super({
-      name: common.name,
-      help: common.help,
-      labelNames: family.labelNames,
-      registers: [common.registry],
-      collect(this: Gauge<string>) {
-        this.reset();
-        const all = family.all;
-        for (let i = 0; i < all.length; i++) {
-          const series = all[i] as ValueSeries;
-          this.set(series.labels, series.value);
-        }
-      },
-    });
+  /** What prom-client 15.1's registry reads for the text exposition: the same values as {@link get}. */
+  async getForPromString(): Promise<HistogramData> {
+    return this.#data();
   }
 
-  override async get(): Promise<Awaited<ReturnType<Gauge<string>['get']>>> {
-    const data = await super.get();
-    this.reset();
-    return data;
+  override async get(): Promise<HistogramData> {
+    return this.#data();
+  }
+
+  #data(): HistogramData {
+    const values: Value[] = [];
+    const name = nameOf(this);
+    const bucket = `${name}_bucket`;
+    const family = this.#family;
+    const bounds = family.bounds;
+    const add = (series: HistogramSeries): void => {
+      const labels = family.labelsOf(series);
+      let cumulative = 0;
+      for (let i = 0; i < bounds.length; i++) {
+        cumulative += series.counts[i] as number;
+        values.push({
+          value: cumulative,
+          labels: { le: bounds[i] as number, ...labels },
+          metricName: bucket,
+          exemplar: null,
+        });
+      }
+      values.push({ value: series.count, labels: { le: '+Inf', ...labels }, metricName: bucket, exemplar: null });
+      values.push({ value: series.sum, labels, metricName: `${name}_sum` });
+      values.push({ value: series.count, labels, metricName: `${name}_count` });
+    };
+    try {
+      for (const series of family.all) add(series);
+      if (family.overflow !== undefined) add(family.overflow);
+    } catch (error) {
+      this.#common.failed(error);
+      values.length = 0;
+    }
+    const data: Data = { name, help: this.#common.help, type: 'histogram', values, aggregator: 'sum' };
+    return data as unknown as HistogramData;
   }
 }
 
@@ -83,86 +168,42 @@ export function collectedGauge(common: Common, family: Family<ValueSeries>): Gau
   return new CollectedGauge(common, family);
 }
 
-type HistogramValue = {
-  value: number;
-  /** Bucket lines carry `exemplar: null` as prom-client's own do (exemplars are not kept). */
-  exemplar?: null;
-  labels: Record<string, string | number>;
-  metricName: string;
-  sharedLabels?: Readonly<Record<string, string>>;
-};
-
-interface HistogramData {
-  name: string;
-  help: string;
-  type: string;
-  values: HistogramValue[];
-  aggregator: string;
-}
-
-/**
- * prom-client's Histogram has no public way to hand it bucket counts, so this
- * subclass answers the registry's `get()` (JSON, cluster aggregation) and
- * `getForPromString()` (text exposition) from the family, in exactly the
- * shape prom-client's own Histogram produces: cumulative `_bucket` lines with
- * `le`, then `+Inf`, `_sum` and `_count`.
- */
-class CollectedHistogram extends Histogram<string> {
-  readonly #family: Family<HistogramSeries>;
-  readonly #name: string;
-  readonly #help: string;
-
-  constructor(common: Common, family: Family<HistogramSeries>) {
-    super({
-      name: common.name,
-      help: common.help,
-      labelNames: family.labelNames,
-      buckets: [...family.bounds],
-      registers: [common.registry],
-    });
-    this.#family = family;
-    this.#name = common.name;
-    this.#help = common.help;
-  }
-
-  /** The values with series labels kept apart (`sharedLabels`), as prom-client's registry formats them. */
-  async getForPromString(): Promise<HistogramData> {
-    return this.#data(false);
-  }
-
-  override async get(): Promise<Awaited<ReturnType<Histogram<string>['get']>>> {
-    return this.#data(true) as unknown as Awaited<ReturnType<Histogram<string>['get']>>;
-  }
-
-  #data(splay: boolean): HistogramData {
-    const values: HistogramValue[] = [];
-    const name = this.#name;
-    const bucket = `${name}_bucket`;
-    const bounds = this.#family.bounds;
-    for (const series of this.#family.all) {
-      const shared = series.labels;
-      const line = (le: number | string | undefined, value: number, metricName: string): HistogramValue => {
-        const own: Record<string, string | number> = le === undefined ? {} : { le };
-        const entry: HistogramValue = splay
-          ? { value, labels: { ...shared, ...own }, metricName }
-          : { value, labels: own, metricName, sharedLabels: shared };
-        if (le !== undefined) entry.exemplar = null;
-        return entry;
-      };
-      let cumulative = 0;
-      for (let i = 0; i < bounds.length; i++) {
-        cumulative += series.counts[i] as number;
-        values.push(line(bounds[i], cumulative, bucket));
-      }
-      values.push(line('+Inf', series.count, bucket));
-      values.push(line(undefined, series.sum, `${name}_sum`));
-      values.push(line(undefined, series.count, `${name}_count`));
-    }
-    return { name, help: this.#help, type: 'histogram', values, aggregator: 'sum' };
-  }
-}
-
 /** A prom-client histogram fed from the family at scrape time. */
 export function collectedHistogram(common: Common, family: Family<HistogramSeries>): Histogram<string> {
   return new CollectedHistogram(common, family);
+}
+
+/** One line of the dropped-values counter. */
+export interface DropLine {
+  readonly subject: string;
+  readonly reason: string;
+  readonly count: number;
+}
+
+/** `<prefix>dropped_values_total{metric, reason}`: the drop ledger's counts at scrape time. */
+class DroppedValuesCounter extends Counter<string> {
+  readonly #lines: () => Iterable<DropLine>;
+  readonly #common: Common;
+  constructor(common: Common, lines: () => Iterable<DropLine>) {
+    super({ name: common.name, help: common.help, registers: [common.registry] });
+    this.#lines = lines;
+    this.#common = common;
+  }
+  override async get(): Promise<CounterData> {
+    const values: Value[] = [];
+    try {
+      for (const { subject, reason, count } of this.#lines())
+        values.push({ value: count, labels: { metric: subject, reason } });
+    } catch (error) {
+      this.#common.failed(error);
+      values.length = 0;
+    }
+    const data: Data = { name: nameOf(this), help: this.#common.help, type: 'counter', values, aggregator: 'sum' };
+    return data as unknown as CounterData;
+  }
+}
+
+/** The counter of dropped and altered values, read from `lines` at scrape time. */
+export function droppedValuesCounter(common: Common, lines: () => Iterable<DropLine>): Counter<string> {
+  return new DroppedValuesCounter(common, lines);
 }

@@ -11,12 +11,15 @@ import { PrometheusObservability, type PrometheusOptions } from './prometheus-ob
 export { type BucketsOption, DEFAULT_BUCKETS } from './buckets.js';
 export { labelName, type MetricKind, metricName } from './names.js';
 export {
+  DEFAULT_MAX_METRICS,
   DEFAULT_MAX_OPEN_SPANS,
   DEFAULT_MAX_SERIES_PER_METRIC,
+  type DropCounts,
   type ProblemSite,
   PrometheusObservability,
   type PrometheusOptions,
 } from './prometheus-observability.js';
+export { OVERFLOW_LABEL } from './series.js';
 export type { ServedAddress, ServeOptions } from './server.js';
 export { VERSION } from './version.js';
 

@@ -4,7 +4,7 @@
  * the hot path must not, so every name is made valid before prom-client sees it.
  */
 
-import { describeValue } from '@sochdb/core';
+import { describeValue } from '@sochdb/core/plugin-kit';
 
 /** The kinds of metric the extension makes. */
 export type MetricKind = 'counter' | 'gauge' | 'histogram';
@@ -58,13 +58,13 @@ export function labelName(name: string, kind: MetricKind): string {
 /**
  * The exposition names a metric occupies. Two metrics that share any of them
  * would make an exposition Prometheus cannot parse unambiguously, so the
- * extension refuses the second. In an OpenMetrics registry a counter also
- * holds its name without `_total`, the name of its family there.
+ * extension refuses the second. A counter also holds its name without
+ * `_total`, its family name in OpenMetrics (which `serve()` negotiates).
  */
-export function occupiedNames(name: string, kind: MetricKind, openMetrics: boolean): string[] {
+export function occupiedNames(name: string, kind: MetricKind): string[] {
   switch (kind) {
     case 'counter':
-      return openMetrics ? [name, name.slice(0, -'_total'.length)] : [name];
+      return [name, name.slice(0, -'_total'.length)];
     case 'gauge':
       return [name];
     case 'histogram':
@@ -83,4 +83,9 @@ export function checkPrefix(prefix: unknown): string {
     );
   }
   return prefix;
+}
+
+/** `value` in its well-formed form: lone surrogates become U+FFFD (`String.prototype.toWellFormed`, ES2024). */
+export function wellFormed(value: string): string {
+  return (value as unknown as { toWellFormed(): string }).toWellFormed();
 }

@@ -12,22 +12,36 @@
 
 import type { Server } from 'node:http';
 import {
-  assertOptions,
-  describeValue,
   ErrorCode,
   type ExtensionInfo,
-  emitSochDBWarning,
   type HealthInfo,
   KernelError,
   type Labels,
   type ObservabilityExtension,
   type SpanId,
 } from '@sochdb/core';
+import {
+  assertOptions,
+  DropLedger,
+  describeDropped,
+  describeValue,
+  emitSochDBWarning,
+  messageOf,
+  positiveInteger,
+  stringOf,
+} from '@sochdb/core/plugin-kit';
 import { Registry, type RegistryContentType } from 'prom-client';
 import { type BucketConfig, type BucketsOption, checkBuckets } from './buckets.js';
-import { type CollectedMetric, collectedCounter, collectedGauge, collectedHistogram } from './collectors.js';
-import { checkPrefix, type MetricKind, metricName, occupiedNames } from './names.js';
-import { Family, type HistogramSeries, type ValueSeries } from './series.js';
+import {
+  type CollectedMetric,
+  type Common,
+  collectedCounter,
+  collectedGauge,
+  collectedHistogram,
+  droppedValuesCounter,
+} from './collectors.js';
+import { checkPrefix, type MetricKind, metricName, occupiedNames, wellFormed } from './names.js';
+import { Family, type FamilyEvents, type HistogramSeries, type ValueSeries } from './series.js';
 import { checkServeOptions, type ServedAddress, type ServeOptions, startServer, stopServer } from './server.js';
 import { VERSION } from './version.js';
 
@@ -55,13 +69,25 @@ export interface PrometheusOptions {
   readonly prefix?: string;
   /** Histogram upper bounds: one list, or `{ default, perMetric }`. Default prom-client's `[0.005, …, 10]`. */
   readonly buckets?: BucketsOption;
-  /** Series a metric may hold; past it, new label values are dropped (reported once). Default 10,000. */
+  /**
+   * Series a metric may hold; past it, values of new label sets go to the
+   * metric's one overflow series `{sochdb_overflow="true"}` (counted, reported once). Default 10,000.
+   */
   readonly maxSeriesPerMetric?: number;
-  /** Spans open at once; past it the oldest is forgotten unrecorded (reported once). Default 100,000. */
+  /**
+   * Distinct metric names the extension takes from callers; past it, values
+   * of new names go to `<prefix>metric_overflow_total` (counters),
+   * `<prefix>metric_overflow_gauge` and `<prefix>metric_overflow_histogram`
+   * (counted, reported once). The extension's own metrics (spans, logs,
+   * health, dropped values) are not counted. Default 1,000.
+   */
+  readonly maxMetrics?: number;
+  /** Spans open at once; past it the oldest is forgotten unrecorded (counted, reported once). Default 100,000. */
   readonly maxOpenSpans?: number;
   /**
-   * Hears about dropped or altered values (non-finite numbers, unknown labels,
-   * series cap, name clashes…), once per (operation, problem, metric).
+   * Hears about dropped or altered values (bad numbers, caps, name clashes…),
+   * once per (metric, reason); every such value is also counted in
+   * {@link PrometheusObservability.drops} and `<prefix>dropped_values_total`.
    * Default: a process warning (`SochDBWarning`). If it throws, that is ignored.
    */
   readonly onError?: (error: unknown, where: ProblemSite) => void;
@@ -74,14 +100,20 @@ const OPTION_KEYS: readonly string[] = [
   'prefix',
   'buckets',
   'maxSeriesPerMetric',
+  'maxMetrics',
   'maxOpenSpans',
   'onError',
 ];
 
 /** Default of {@link PrometheusOptions.maxSeriesPerMetric}. */
 export const DEFAULT_MAX_SERIES_PER_METRIC = 10_000;
-/** Default of {@link PrometheusOptions.maxOpenSpans}. */
+/** Default of {@link PrometheusOptions.maxMetrics}. */
+export const DEFAULT_MAX_METRICS = 1_000;
+/** Default of {@link PrometheusOptions.maxOpenSpans}: the PluginManager's. */
 export const DEFAULT_MAX_OPEN_SPANS = 100_000;
+
+/** The counts behind `<prefix>dropped_values_total`: what {@link PrometheusObservability.drops} shows. */
+export type DropCounts = Pick<DropLedger, 'total' | 'count' | 'entries'>;
 
 const HEALTH_GAUGES = [
   ['health_operational', 'Whether the kernel accepts work (1) or not (0).'],
@@ -93,16 +125,37 @@ const HEALTH_GAUGES = [
 const HEALTH_FIELDS = ['operational', 'walSizeBytes', 'activeTxns', 'bufferPoolUsage', 'checkpointAgeSecs'] as const;
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 
+/** The call names of the extension's own metrics, and their help texts. */
+const OWN = {
+  spanDuration: ['span_duration_seconds', 'Duration of SochDB kernel spans, by span name.'],
+  spanEvents: ['span_events', 'Events recorded on SochDB kernel spans, by span and event name.'],
+  logMessages: ['log_messages', 'SochDB kernel log calls, by level.'],
+  dropped: [
+    'dropped_values',
+    'Values the SochDB metrics backend dropped or altered, by metric and reason (see the @sochdb/prometheus README).',
+  ],
+} as const;
+/** Where values of new metric names go past maxMetrics, per kind. */
+const OVERFLOW: Readonly<Record<MetricKind, string>> = {
+  counter: 'metric_overflow',
+  gauge: 'metric_overflow_gauge',
+  histogram: 'metric_overflow_histogram',
+};
+/** The drop subject for a value whose metric name is not a string. */
+const NOT_A_STRING = '(not a string)';
+/** The drop subject once maxMetrics subjects are counted, so the counts stay bounded. */
+const OTHER_SUBJECTS = '(other metrics)';
+
 interface OpenSpan {
   readonly name: string;
   readonly start: number;
 }
 
-/** A metric that could not be made (name clash); calls to it are dropped. */
-const DEAD = Symbol('dead metric');
-type Slot<S extends object> = Family<S> | typeof DEAD;
+/** The outcome of looking up a metric name that is not on the hot path. */
+const DROPPED = Symbol('dropped');
+const OVERFLOWED = Symbol('overflowed');
 
-const REPORT_KEYS_MAX = 4096;
+const NOTICE_KEYS_MAX = 4096;
 
 /**
  * An observability extension that turns the kernel's counters, gauges,
@@ -110,7 +163,7 @@ const REPORT_KEYS_MAX = 4096;
  * in a prom-client registry, and can serve them at `/metrics`.
  *
  * Never throws from a hot-path call: bad values and labels are dropped or
- * repaired and reported once through `onError`.
+ * repaired, counted, and reported once per (metric, reason) through `onError`.
  */
 export class PrometheusObservability implements ObservabilityExtension {
   /** Name (default `prometheus-metrics`), version, and the `observability` capability. */
@@ -122,24 +175,34 @@ export class PrometheusObservability implements ObservabilityExtension {
 
   readonly #buckets: BucketConfig;
   readonly #maxSeries: number;
+  readonly #maxMetrics: number;
   readonly #maxOpenSpans: number;
   readonly #onError: (error: unknown, where: ProblemSite) => void;
+  readonly #ledger: DropLedger;
 
-  readonly #counters = new Map<string, Slot<ValueSeries>>();
-  readonly #gauges = new Map<string, Slot<ValueSeries>>();
-  readonly #histograms = new Map<string, Slot<HistogramSeries>>();
-  /** Every exposition name our metrics occupy, to refuse a second metric that would clash. */
-  readonly #occupied = new Map<string, { kind: MetricKind; family: Family<object> }>();
+  /** The maps the hot path reads: only live families (clashing names are in #dead). */
+  readonly #counters = new Map<string, Family<ValueSeries>>();
+  readonly #gauges = new Map<string, Family<ValueSeries>>();
+  readonly #histograms = new Map<string, Family<HistogramSeries>>();
+  /** Call names refused because their Prometheus name clashes, per kind. */
+  readonly #dead = new Set<string>();
+  /** How many caller metric names are held (families and refused names), for maxMetrics. */
+  #callerMetrics = 0;
+  /** Every exposition name our metrics occupy, with the call name that took it. */
+  readonly #occupied = new Map<string, { kind: MetricKind; name: string }>();
   readonly #metrics: Array<{ readonly name: string; readonly metric: CollectedMetric }> = [];
+  #dropCounter: 'none' | 'registered' | 'failed' = 'none';
+  /** Drop subjects counted so far, bounded by maxMetrics. */
+  readonly #subjects = new Set<string>();
 
   readonly #spans = new Map<SpanId, OpenSpan>();
   #nextSpan = 1;
-  #logSeries: Array<ValueSeries | undefined> | undefined;
+  #logSeries: ValueSeries[] | undefined;
 
-  readonly #reported = new Set<string>();
-  readonly #openMetrics: boolean;
+  readonly #noticed = new Set<string>();
   #server: Server | undefined;
   #serving: Promise<ServedAddress> | undefined;
+  #served: { port: number; host: string; bound?: number } | undefined;
   #shutDown = false;
 
   /**
@@ -156,6 +219,7 @@ export class PrometheusObservability implements ObservabilityExtension {
       prefix = 'sochdb_',
       buckets,
       maxSeriesPerMetric = DEFAULT_MAX_SERIES_PER_METRIC,
+      maxMetrics = DEFAULT_MAX_METRICS,
       maxOpenSpans = DEFAULT_MAX_OPEN_SPANS,
       onError,
     } = options;
@@ -171,13 +235,14 @@ export class PrometheusObservability implements ObservabilityExtension {
     this.prefix = checkPrefix(prefix);
     this.#buckets = checkBuckets(buckets);
     this.#maxSeries = positiveInteger(maxSeriesPerMetric, 'options.maxSeriesPerMetric');
+    this.#maxMetrics = positiveInteger(maxMetrics, 'options.maxMetrics');
     this.#maxOpenSpans = positiveInteger(maxOpenSpans, 'options.maxOpenSpans');
     if (onError !== undefined && typeof onError !== 'function') {
       throw new TypeError(`options.onError must be a function; got ${describeValue(onError)}`);
     }
     this.#onError = onError ?? defaultOnError;
+    this.#ledger = new DropLedger(name, this.#onError);
     this.registry = registry ?? new Registry();
-    this.#openMetrics = (this.registry.contentType as string) === Registry.OPENMETRICS_CONTENT_TYPE;
     this.info = Object.freeze({
       name,
       version: VERSION,
@@ -187,56 +252,99 @@ export class PrometheusObservability implements ObservabilityExtension {
     });
   }
 
+  /**
+   * Every value dropped or altered so far, per (metric, reason): the figures
+   * behind `<prefix>dropped_values_total{metric, reason}`. Reasons:
+   * `not-a-number`, `not-finite`, `negative`, `cardinality` (past
+   * maxSeriesPerMetric, kept in the overflow series), `metric-cap` (past
+   * maxMetrics, kept in the overflow metric), `name-clash`, `name-type`,
+   * `label-type`, `label-collision`, `labels-type`, `label-cap`, `span-cap`,
+   * `not-a-boolean`, `internal`.
+   */
+  get drops(): DropCounts {
+    return this.#ledger;
+  }
+
   // ---------------------------------------------------------------------------
   // Metrics: the hot path
   // ---------------------------------------------------------------------------
 
-  /** Adds `value` to counter `<prefix><name>_total`. A negative, non-finite or non-number value is dropped and reported. */
+  /** Adds `value` to counter `<prefix><name>_total`. A negative, non-finite or non-number value is dropped, counted and reported. */
   counterInc(name: string, value: number, labels?: Labels): void {
     try {
-      if (typeof value !== 'number' || !(value >= 0 && value !== Number.POSITIVE_INFINITY)) {
+      if (typeof value !== 'number' || !(value >= 0) || value === Number.POSITIVE_INFINITY) {
         this.#badValue('counterInc', name, value, 'a finite, non-negative number');
         return;
       }
-      const family = this.#counters.get(name) ?? this.#counterFamily(name, labels, 'counterInc');
-      if (family === DEAD) return;
-      const series = family.find(labels);
-      if (series !== undefined) series.value += value;
+      const family = this.#counters.get(name);
+      if (family !== undefined) family.find(labels).value += value;
+      else this.#counterMiss(name, value, labels);
     } catch (error) {
-      this.#internal('counterInc', error);
+      this.#internal('counterInc', name, error);
     }
   }
 
-  /** Sets gauge `<prefix><name>`. A non-finite or non-number value is dropped and reported. */
+  /** Sets gauge `<prefix><name>`. A non-finite or non-number value is dropped, counted and reported. */
   gaugeSet(name: string, value: number, labels?: Labels): void {
     try {
-      if (typeof value !== 'number' || !Number.isFinite(value)) {
+      if (typeof value !== 'number' || value - value !== 0) {
         this.#badValue('gaugeSet', name, value, 'a finite number');
         return;
       }
-      const family = this.#gauges.get(name) ?? this.#gaugeFamily(name, labels, 'gaugeSet');
-      if (family === DEAD) return;
-      const series = family.find(labels);
-      if (series !== undefined) series.value = value;
+      const family = this.#gauges.get(name);
+      if (family !== undefined) family.find(labels).value = value;
+      else this.#gaugeMiss(name, value, labels);
     } catch (error) {
-      this.#internal('gaugeSet', error);
+      this.#internal('gaugeSet', name, error);
     }
   }
 
-  /** Observes `value` in histogram `<prefix><name>`. A non-finite or non-number value is dropped and reported. */
+  /** Observes `value` in histogram `<prefix><name>`. A negative, non-finite or non-number value is dropped, counted and reported. */
   histogramObserve(name: string, value: number, labels?: Labels): void {
     try {
-      if (typeof value !== 'number' || !Number.isFinite(value)) {
-        this.#badValue('histogramObserve', name, value, 'a finite number');
+      if (typeof value !== 'number' || !(value >= 0) || value === Number.POSITIVE_INFINITY) {
+        this.#badValue('histogramObserve', name, value, 'a finite, non-negative number');
         return;
       }
-      const family = this.#histograms.get(name) ?? this.#histogramFamily(name, labels, 'histogramObserve');
-      if (family === DEAD) return;
-      const series = family.find(labels);
-      if (series !== undefined) observe(series, family.bounds, value);
+      const family = this.#histograms.get(name);
+      if (family !== undefined) observe(family.find(labels), family.bounds, value);
+      else this.#histogramMiss(name, value, labels);
     } catch (error) {
-      this.#internal('histogramObserve', error);
+      this.#internal('histogramObserve', name, error);
     }
+  }
+
+  #counterMiss(name: unknown, value: number, labels: Labels | undefined): void {
+    const family = this.#lookup(this.#counters, 'counter', name, labels, 'counterInc');
+    if (family === DROPPED) return;
+    if (family === OVERFLOWED) {
+      const overflow = this.#own(this.#counters, 'counter', OVERFLOW.counter, 'counterInc', OVERFLOW_HELP);
+      if (overflow !== DROPPED) overflow.find(undefined).value += value;
+      return;
+    }
+    family.find(labels).value += value;
+  }
+
+  #gaugeMiss(name: unknown, value: number, labels: Labels | undefined): void {
+    const family = this.#lookup(this.#gauges, 'gauge', name, labels, 'gaugeSet');
+    if (family === DROPPED) return;
+    if (family === OVERFLOWED) {
+      const overflow = this.#own(this.#gauges, 'gauge', OVERFLOW.gauge, 'gaugeSet', OVERFLOW_HELP);
+      if (overflow !== DROPPED) overflow.find(undefined).value = value;
+      return;
+    }
+    family.find(labels).value = value;
+  }
+
+  #histogramMiss(name: unknown, value: number, labels: Labels | undefined): void {
+    const family = this.#lookup(this.#histograms, 'histogram', name, labels, 'histogramObserve');
+    if (family === DROPPED) return;
+    if (family === OVERFLOWED) {
+      const overflow = this.#own(this.#histograms, 'histogram', OVERFLOW.histogram, 'histogramObserve', OVERFLOW_HELP);
+      if (overflow !== DROPPED) observe(overflow.find(undefined), overflow.bounds, value);
+      return;
+    }
+    observe(family.find(labels), family.bounds, value);
   }
 
   // ---------------------------------------------------------------------------
@@ -251,18 +359,14 @@ export class PrometheusObservability implements ObservabilityExtension {
   spanStart(name: string, _parent?: SpanId): SpanId {
     if (this.#shutDown) return 0;
     const id = this.#nextSpan++;
-    this.#spans.set(id, { name: this.#stringName('spanStart', name), start: performance.now() });
-    if (this.#spans.size > this.#maxOpenSpans) {
-      const oldest = this.#spans.keys().next().value as SpanId;
-      this.#spans.delete(oldest);
-      this.#report(
-        'spanStart',
-        'span-cap',
-        '',
-        new RangeError(
-          `more than ${this.#maxOpenSpans} spans open: the oldest (id ${oldest}) was forgotten without a duration. End every span you start, or raise maxOpenSpans.`,
-        ),
-      );
+    try {
+      this.#spans.set(id, {
+        name: typeof name === 'string' ? name : this.#spanName(name),
+        start: performance.now(),
+      });
+      if (this.#spans.size > this.#maxOpenSpans) this.#forgetOldestSpan();
+    } catch (error) {
+      this.#internal('spanStart', OWN.spanDuration[0], error);
     }
     return id;
   }
@@ -274,14 +378,10 @@ export class PrometheusObservability implements ObservabilityExtension {
       if (open === undefined) return;
       this.#spans.delete(span);
       const seconds = (performance.now() - open.start) / 1000;
-      const family =
-        this.#histograms.get('span_duration_seconds') ??
-        this.#histogramFamily('span_duration_seconds', SPAN_LABELS, 'spanEnd');
-      if (family === DEAD) return;
-      const series = family.find({ span: open.name });
-      if (series !== undefined) observe(series, family.bounds, seconds);
+      const family = this.#own(this.#histograms, 'histogram', OWN.spanDuration[0], 'spanEnd', OWN.spanDuration[1]);
+      if (family !== DROPPED) observe(family.find({ span: open.name }), family.bounds, seconds);
     } catch (error) {
-      this.#internal('spanEnd', error);
+      this.#internal('spanEnd', OWN.spanDuration[0], error);
     }
   }
 
@@ -294,12 +394,12 @@ export class PrometheusObservability implements ObservabilityExtension {
     try {
       const open = this.#spans.get(span);
       if (open === undefined) return;
-      const family = this.#counters.get('span_events') ?? this.#counterFamily('span_events', EVENT_LABELS, 'spanEvent');
-      if (family === DEAD) return;
-      const series = family.find({ span: open.name, event: this.#stringName('spanEvent', name) });
-      if (series !== undefined) series.value += 1;
+      const family = this.#own(this.#counters, 'counter', OWN.spanEvents[0], 'spanEvent', OWN.spanEvents[1]);
+      if (family === DROPPED) return;
+      const event = typeof name === 'string' ? name : this.#spanName(name);
+      family.find({ span: open.name, event }).value += 1;
     } catch (error) {
-      this.#internal('spanEvent', error);
+      this.#internal('spanEvent', OWN.spanEvents[0], error);
     }
   }
 
@@ -323,36 +423,47 @@ export class PrometheusObservability implements ObservabilityExtension {
   /**
    * Sets the health gauges `<prefix>health_operational` (1 or 0),
    * `…_wal_size_bytes`, `…_active_transactions`, `…_buffer_pool_usage_ratio`
-   * and `…_checkpoint_age_seconds`. A field that is not a finite number is
-   * skipped (reported); the others are still set.
+   * and `…_checkpoint_age_seconds`, each with its own help text. A field that
+   * is not a finite number (or, for `operational`, a boolean) is skipped,
+   * counted and reported; the others are still set.
    */
   reportHealth(health: HealthInfo): void {
     try {
       if (typeof health !== 'object' || health === null) {
-        this.#report(
+        this.#ledger.record(
           'reportHealth',
-          'value',
-          '',
-          new TypeError(`reportHealth: health must be an object; got ${health === null ? 'null' : typeof health}`),
+          'health',
+          'not-an-object',
+          () => `reportHealth: health must be an object; got ${health === null ? 'null' : typeof health}`,
         );
         return;
       }
       for (let i = 0; i < HEALTH_GAUGES.length; i++) {
-        const [gauge] = HEALTH_GAUGES[i] as (typeof HEALTH_GAUGES)[number];
+        const [gauge, help] = HEALTH_GAUGES[i] as (typeof HEALTH_GAUGES)[number];
         const field = HEALTH_FIELDS[i] as (typeof HEALTH_FIELDS)[number];
         const raw: unknown = health[field];
-        const value = field === 'operational' ? (raw === true ? 1 : raw === false ? 0 : Number.NaN) : raw;
-        if (typeof value !== 'number' || !Number.isFinite(value)) {
-          this.#badValue('reportHealth', field, raw, field === 'operational' ? 'a boolean' : 'a finite number');
-          continue;
+        let value: number;
+        if (field === 'operational') {
+          if (typeof raw !== 'boolean') {
+            this.#drop('reportHealth', gauge, 'not-a-boolean', () =>
+              describeBad('reportHealth', field, raw, 'a boolean'),
+            );
+            continue;
+          }
+          value = raw ? 1 : 0;
+        } else {
+          const reason = badNumber(raw);
+          if (reason !== undefined) {
+            this.#drop('reportHealth', gauge, reason, () => describeBad('reportHealth', field, raw, 'a finite number'));
+            continue;
+          }
+          value = raw as number;
         }
-        const family = this.#gauges.get(gauge) ?? this.#gaugeFamily(gauge, undefined, 'reportHealth');
-        if (family === DEAD) continue;
-        const series = family.find(undefined);
-        if (series !== undefined) series.value = value;
+        const family = this.#own(this.#gauges, 'gauge', gauge, 'reportHealth', help);
+        if (family !== DROPPED) family.find(undefined).value = value;
       }
     } catch (error) {
-      this.#internal('reportHealth', error);
+      this.#internal('reportHealth', 'health', error);
     }
   }
 
@@ -375,11 +486,17 @@ export class PrometheusObservability implements ObservabilityExtension {
   }
 
   /**
-   * Serves the registry at `http://<host>:<port>/metrics` (GET and HEAD, with
-   * the registry's content type; 404 elsewhere). `host` defaults to
-   * `127.0.0.1`; `port` 0 picks a free port. Resolves with the bound address.
-   * One server per extension: a second call resolves to the first address.
-   * Closed by {@link shutdown}. A port in use rejects.
+   * Serves the registry at `http://<host>:<port>/metrics` (GET and HEAD; 404
+   * elsewhere). `host` defaults to `127.0.0.1`; `port` 0 picks a free port.
+   * Resolves with the bound address. A client that accepts
+   * `application/openmetrics-text` (Prometheus does) gets OpenMetrics 1.0, any
+   * other the registry's format; a client that accepts gzip gets it gzipped.
+   *
+   * One server per extension: a second call with the same options (or the
+   * port the first one bound) resolves to the first address; a second call
+   * with other options rejects with a `RangeError` naming the address in
+   * use. A port in use
+   * rejects. Closed by {@link shutdown}.
    *
    * After `shutdown()` it rejects with a `KernelError` (kind `io`, code
    * `SOCHDB_CLOSED`): a shut-down extension stays shut; create a new
@@ -402,16 +519,28 @@ export class PrometheusObservability implements ObservabilityExtension {
     } catch (error) {
       return Promise.reject(error);
     }
-    if (this.#serving !== undefined) return this.#serving;
+    const served = this.#served;
+    if (this.#serving !== undefined && served !== undefined) {
+      if (host === served.host && (port === served.port || port === served.bound)) return this.#serving;
+      return this.#serving.then((address) => {
+        throw new RangeError(
+          `${this.info.name}: serve(options): already serving at ${address.url}; a second serve() with other options ` +
+            `(host ${JSON.stringify(host)}, port ${port}) is refused. One server per extension: shutdown() and create a new one to move it.`,
+        );
+      });
+    }
+    this.#served = { port, host };
     const serving = startServer(this.registry, port, host, (error) =>
-      this.#report('serve', 'server', '', error instanceof Error ? error : new Error(String(error))),
+      this.#notice('serve', 'server', () => `serving /metrics failed: ${messageOf(error)}`),
     ).then(
       ({ server, address }) => {
         this.#server = server;
+        if (this.#served !== undefined) this.#served.bound = address.port;
         return address;
       },
       (error: unknown) => {
         this.#serving = undefined;
+        this.#served = undefined;
         throw error;
       },
     );
@@ -432,6 +561,7 @@ export class PrometheusObservability implements ObservabilityExtension {
     this.#gauges.clear();
     this.#histograms.clear();
     this.#occupied.clear();
+    this.#dead.clear();
     this.#logSeries = undefined;
     this.#spans.clear();
     for (const { name, metric } of this.#metrics) {
@@ -450,79 +580,112 @@ export class PrometheusObservability implements ObservabilityExtension {
   // Making metrics
   // ---------------------------------------------------------------------------
 
-  #counterFamily(name: string, labels: unknown, operation: string): Slot<ValueSeries> {
-    return this.#make(this.#counters, 'counter', name, labels, operation, (family, common) =>
-      collectedCounter(common, family),
-    );
-  }
-
-  #gaugeFamily(name: string, labels: unknown, operation: string): Slot<ValueSeries> {
-    return this.#make(this.#gauges, 'gauge', name, labels, operation, (family, common) =>
-      collectedGauge(common, family),
-    );
-  }
-
-  #histogramFamily(name: string, labels: unknown, operation: string): Slot<HistogramSeries> {
-    return this.#make(this.#histograms, 'histogram', name, labels, operation, (family, common) =>
-      collectedHistogram(common, family),
-    );
-  }
-
   /**
-   * Makes the family and prom-client metric for a name seen for the first
-   * time, or finds the family another call name already maps to, or refuses
-   * (DEAD, reported) a name whose exposition names clash with another metric.
+   * A caller's metric name that is not (yet) in the hot-path map: its new
+   * family; or DROPPED (a name that is not a string, or whose Prometheus name
+   * clashes: counted); or OVERFLOWED (past maxMetrics: counted).
    */
-  #make<S extends object>(
-    slots: Map<string, Slot<S>>,
+  #lookup<S extends ValueSeries | HistogramSeries>(
+    slots: Map<string, Family<S>>,
     kind: MetricKind,
     name: unknown,
     labels: unknown,
     operation: string,
-    collector: (
-      family: Family<S>,
-      common: { name: string; help: string; registry: Registry<RegistryContentType> },
-    ) => CollectedMetric,
-  ): Slot<S> {
-    if (this.#shutDown) return DEAD;
+  ): Family<S> | typeof DROPPED | typeof OVERFLOWED {
+    if (this.#shutDown) return DROPPED;
     if (typeof name !== 'string') {
-      // Not cached: a non-string key could be any object, and caching it would hold it forever.
-      this.#report(
+      // Not kept: a non-string key could be any object, and keeping it would hold it forever.
+      this.#drop(
         operation,
+        NOT_A_STRING,
         'name-type',
-        '',
-        new TypeError(
-          `${operation}: the metric name must be a string; got ${name === null ? 'null' : typeof name} (dropped)`,
-        ),
+        () => `${operation}: the metric name must be a string; got ${name === null ? 'null' : typeof name} (dropped)`,
       );
-      return DEAD;
+      return DROPPED;
     }
+    const found = slots.get(name);
+    if (found !== undefined) return found;
+    if (this.#dead.has(`${kind}\u0000${name}`)) {
+      this.#drop(operation, wellFormed(name), 'name-clash', () => `${kind} ${JSON.stringify(name)} clashes`);
+      return DROPPED;
+    }
+    if (this.#callerMetrics >= this.#maxMetrics) {
+      this.#drop(
+        operation,
+        OVERFLOW[kind],
+        'metric-cap',
+        () =>
+          `${this.#maxMetrics} metric names reached (maxMetrics): values of new names such as ${kind} ${JSON.stringify(wellFormed(name))} go to ` +
+          `${metricName(this.prefix, OVERFLOW[kind], kind)}`,
+      );
+      return OVERFLOWED;
+    }
+    this.#callerMetrics += 1;
+    const family = this.#make(
+      slots,
+      kind,
+      name,
+      labels,
+      operation,
+      `SochDB ${kind} ${JSON.stringify(wellFormed(name))}`,
+    );
+    if (family === DROPPED) this.#dead.add(`${kind}\u0000${name}`);
+    return family;
+  }
+
+  /** One of the extension's own metrics (spans, logs, health, overflow): made on first use, not counted against maxMetrics. */
+  #own<S extends ValueSeries | HistogramSeries>(
+    slots: Map<string, Family<S>>,
+    kind: MetricKind,
+    name: string,
+    operation: string,
+    help: string,
+  ): Family<S> | typeof DROPPED {
+    const found = slots.get(name);
+    if (found !== undefined) return found;
+    if (this.#shutDown || this.#dead.has(`${kind}\u0000${name}`)) return DROPPED;
+    const family = this.#make(slots, kind, name, undefined, operation, help);
+    if (family === DROPPED) this.#dead.add(`${kind}\u0000${name}`);
+    return family;
+  }
+
+  /**
+   * Makes the family and prom-client metric for a name seen for the first
+   * time, or refuses (DROPPED, counted and reported) a name whose exposition
+   * names clash with another metric, ours (two call names that map to one
+   * Prometheus name, such as `é` and `_`) or the application's.
+   */
+  #make<S extends ValueSeries | HistogramSeries>(
+    slots: Map<string, Family<S>>,
+    kind: MetricKind,
+    name: string,
+    labels: unknown,
+    operation: string,
+    help: string,
+  ): Family<S> | typeof DROPPED {
     const exposed = metricName(this.prefix, name, kind);
-    const taken = this.#occupied.get(exposed);
-    if (taken !== undefined && taken.kind === kind) {
-      // Another call name maps to the same Prometheus name ("a.b" and "a_b"): one metric.
-      slots.set(name, taken.family as Family<S>);
-      return taken.family as Family<S>;
-    }
-    const describe = `${kind} ${JSON.stringify(name)} (${exposed})`;
-    const clash = occupiedNames(exposed, kind, this.#openMetrics).find(
+    const subject = wellFormed(name);
+    const describe = `${kind} ${JSON.stringify(subject)} (${exposed})`;
+    const clash = occupiedNames(exposed, kind).find(
       (occupied) => this.#occupied.has(occupied) || inRegistry(this.registry, occupied),
     );
     if (clash !== undefined) {
       const owner = this.#occupied.get(clash);
-      this.#report(
+      this.#drop(
         operation,
+        subject,
         'name-clash',
-        exposed,
-        new RangeError(
-          `${describe} clashes with ${owner === undefined ? 'a metric already in the registry' : `the ${owner.kind} already using`} "${clash}"; its values are dropped. Rename one of them or use another prefix.`,
-        ),
+        () =>
+          `${describe} clashes with ${owner === undefined ? 'a metric already in the registry' : `the ${owner.kind} ${JSON.stringify(owner.name)} already using`} "${clash}"; its values are dropped, not merged. Rename one of them or use another prefix`,
       );
-      slots.set(name, DEAD);
-      return DEAD;
+      return DROPPED;
     }
     const keys = typeof labels === 'object' && labels !== null ? Object.keys(labels) : [];
     const bounds = kind === 'histogram' ? (this.#buckets.perMetric.get(name) ?? this.#buckets.fallback) : [];
+    const events: FamilyEvents = {
+      drop: (reason, message) => this.#drop(operation, subject, reason, message),
+      notice: (key, message) => this.#notice(operation, `${exposed}\u0000${key}`, message),
+    };
     const family = new Family<S>(
       kind,
       describe,
@@ -530,123 +693,193 @@ export class PrometheusObservability implements ObservabilityExtension {
       bounds,
       this.#maxSeries,
       (kind === 'histogram' ? histogramSeriesMaker(bounds.length) : makeValueSeries) as (
-        labels: Record<string, string>,
+        values: readonly string[],
       ) => S,
-      (problem, error) => this.#report(operation, problem, exposed, error),
+      events,
     );
+    const common = this.#common(exposed, help, operation);
     let metric: CollectedMetric;
     try {
-      metric = collector(family, { name: exposed, help: `SochDB ${kind} "${name}"`, registry: this.registry });
+      metric =
+        kind === 'counter'
+          ? collectedCounter(common, family as unknown as Family<ValueSeries>)
+          : kind === 'gauge'
+            ? collectedGauge(common, family as unknown as Family<ValueSeries>)
+            : collectedHistogram(common, family as unknown as Family<HistogramSeries>);
     } catch (error) {
       // prom-client refused (a registry it considers taken, say); never let that reach the caller.
-      this.#report(
+      this.#drop(
         operation,
+        subject,
         'name-clash',
-        exposed,
-        new RangeError(`${describe} could not be registered: ${messageOf(error)}; its values are dropped`, {
-          cause: error,
-        }),
+        () => `${describe} could not be registered: ${messageOf(error)}; its values are dropped`,
       );
-      slots.set(name, DEAD);
-      return DEAD;
+      return DROPPED;
     }
     this.#metrics.push({ name: exposed, metric });
-    for (const occupied of occupiedNames(exposed, kind, this.#openMetrics)) {
-      this.#occupied.set(occupied, { kind, family: family as Family<object> });
-    }
+    for (const occupied of occupiedNames(exposed, kind)) this.#occupied.set(occupied, { kind, name: subject });
     slots.set(name, family);
     return family;
+  }
+
+  #common(name: string, help: string, operation: string): Common {
+    return {
+      name,
+      help,
+      registry: this.registry,
+      failed: (error) =>
+        this.#notice(
+          operation,
+          `scrape\u0000${name}`,
+          () =>
+            `${name}: building its values for a scrape failed (${messageOf(error)}); the scrape went on without them`,
+        ),
+    };
   }
 
   #countLog(level: number): void {
     try {
       let series = this.#logSeries;
       if (series === undefined) {
-        const family = this.#counters.get('log_messages') ?? this.#counterFamily('log_messages', LEVEL_LABELS, 'log');
-        if (family === DEAD) return;
+        const family = this.#own(this.#counters, 'counter', OWN.logMessages[0], 'log', OWN.logMessages[1]);
+        if (family === DROPPED) return;
         series = LOG_LEVELS.map((name) => family.find({ level: name }));
         this.#logSeries = series;
       }
-      const target = series[level];
-      if (target !== undefined) target.value += 1;
+      (series[level] as ValueSeries).value += 1;
     } catch (error) {
-      this.#internal('#countLog', error);
+      this.#internal('log', OWN.logMessages[0], error);
     }
   }
 
-  // ---------------------------------------------------------------------------
-  // Reporting
-  // ---------------------------------------------------------------------------
-
-  /**
-   * The last line of defence of "never throws": anything unforeseen (a labels
-   * object whose getter throws, say) drops the call and is reported once.
-   */
-  #internal(operation: string, error: unknown): void {
-    this.#report(
-      operation,
-      'internal',
-      '',
-      new Error(`${operation} failed and the call was dropped: ${messageOf(error)}`, { cause: error }),
+  #forgetOldestSpan(): void {
+    const oldest = this.#spans.keys().next().value as SpanId;
+    this.#spans.delete(oldest);
+    this.#drop(
+      'spanStart',
+      OWN.spanDuration[0],
+      'span-cap',
+      () =>
+        `more than ${this.#maxOpenSpans} spans open: the oldest (id ${oldest}) was forgotten without a duration. End every span you start, or raise maxOpenSpans`,
     );
   }
 
-  #stringName(operation: string, name: unknown): string {
-    if (typeof name === 'string') return name;
-    this.#report(
-      operation,
+  /** A span or event name that is not a string, as text (never throws), counted as altered. */
+  #spanName(name: unknown): string {
+    this.#drop(
+      'spanStart',
+      OWN.spanDuration[0],
       'name-type',
-      '',
-      new TypeError(
-        `${operation}: the name must be a string; got ${name === null ? 'null' : typeof name} (stringified)`,
-      ),
+      () => `a span or event name must be a string; got ${describeType(name)} (stringified)`,
     );
-    return safeString(name);
+    try {
+      return wellFormed(stringOf(name));
+    } catch {
+      return '[unprintable]';
+    }
   }
 
-  #badValue(operation: string, name: unknown, value: unknown, wanted: string): void {
-    const shown = typeof name === 'string' ? JSON.stringify(name) : safeString(name);
-    this.#report(
-      operation,
-      'value',
-      typeof name === 'string' ? name : '',
-      new RangeError(
-        `${operation} ${shown}: value must be ${wanted}; got ${typeof value === 'number' ? String(value) : typeof value} (dropped)`,
-      ),
-    );
-  }
+  // ---------------------------------------------------------------------------
+  // Counting and reporting
+  // ---------------------------------------------------------------------------
 
   /**
-   * Reports a problem once per (operation, problem, metric). Past a few
-   * thousand distinct keys (a runaway of metric names) only the first of each
-   * (operation, problem) is reported, so the set cannot grow without bound.
+   * Counts one dropped or altered value for `subject` (a call's metric name)
+   * and `reason`, reporting the first of each pair. Subjects are bounded: past
+   * maxMetrics distinct ones, new ones are counted as `(other metrics)`.
    */
-  #report(operation: string, problem: string, metric: string, error: unknown): void {
-    let key = `${operation}\u0000${problem}\u0000${metric}`;
-    if (this.#reported.has(key)) return;
-    if (this.#reported.size >= REPORT_KEYS_MAX) {
-      key = `${operation}\u0000${problem}`;
-      if (this.#reported.has(key)) return;
+  #drop(operation: string, subject: string, reason: string, describe: () => string): void {
+    let counted = subject;
+    if (!this.#subjects.has(subject)) {
+      if (this.#subjects.size < this.#maxMetrics) this.#subjects.add(subject);
+      else counted = OTHER_SUBJECTS;
     }
-    this.#reported.add(key);
+    if (this.#dropCounter === 'none' && !this.#shutDown) this.#registerDropCounter();
+    this.#ledger.record(operation, counted, reason, describe);
+  }
+
+  #registerDropCounter(): void {
+    const exposed = metricName(this.prefix, OWN.dropped[0], 'counter');
+    const clash = occupiedNames(exposed, 'counter').find(
+      (occupied) => this.#occupied.has(occupied) || inRegistry(this.registry, occupied),
+    );
     try {
-      this.#onError(error, { extension: this.info.name, operation });
+      if (clash !== undefined) throw new Error(`"${clash}" is taken`);
+      const ledger = this.#ledger;
+      const metric = droppedValuesCounter(this.#common(exposed, OWN.dropped[1], 'counterInc'), () => ledger.entries());
+      this.#metrics.push({ name: exposed, metric });
+      for (const occupied of occupiedNames(exposed, 'counter')) {
+        this.#occupied.set(occupied, { kind: 'counter', name: OWN.dropped[0] });
+      }
+      this.#dropCounter = 'registered';
+    } catch (error) {
+      this.#dropCounter = 'failed';
+      this.#notice(
+        'counterInc',
+        'drop-counter',
+        () => `${exposed} could not be registered (${messageOf(error)}); drops are still counted in the drops property`,
+      );
+    }
+  }
+
+  /** A report that is not a dropped value (a new label name, a server failure): once per key. */
+  #notice(operation: string, key: string, describe: () => string): void {
+    if (this.#noticed.has(key) || this.#noticed.size >= NOTICE_KEYS_MAX) return;
+    this.#noticed.add(key);
+    try {
+      this.#onError(new Error(describe()), { extension: this.info.name, operation });
     } catch {
       // The hot path must not throw, whatever the application's handler does.
     }
   }
+
+  /**
+   * The last line of defence of "never throws": anything unforeseen (a labels
+   * object whose getter throws, say) drops the call, counted and reported.
+   */
+  #internal(operation: string, name: unknown, error: unknown): void {
+    try {
+      this.#drop(
+        operation,
+        typeof name === 'string' ? wellFormed(name) : NOT_A_STRING,
+        'internal',
+        () => `${operation} failed and the call was dropped: ${messageOf(error)}`,
+      );
+    } catch {
+      // Nothing may escape.
+    }
+  }
+
+  #badValue(operation: string, name: unknown, value: unknown, wanted: string): void {
+    const subject = typeof name === 'string' ? wellFormed(name) : NOT_A_STRING;
+    const reason = badNumber(value) ?? 'negative';
+    this.#drop(operation, subject, reason, () => describeBad(operation, name, value, wanted));
+  }
 }
 
-const SPAN_LABELS: Labels = Object.freeze({ span: '' });
-const EVENT_LABELS: Labels = Object.freeze({ span: '', event: '' });
-const LEVEL_LABELS: Labels = Object.freeze({ level: '' });
+const OVERFLOW_HELP = 'Values of SochDB metrics past maxMetrics distinct names (see sochdb_dropped_values_total).';
 
-function histogramSeriesMaker(size: number): (labels: Record<string, string>) => HistogramSeries {
-  return (labels) => ({ labels, counts: new Array<number>(size).fill(0), sum: 0, count: 0 });
+/** The reason a value is not a finite number, or undefined when it is one. */
+function badNumber(value: unknown): 'not-a-number' | 'not-finite' | undefined {
+  if (typeof value !== 'number') return 'not-a-number';
+  return Number.isFinite(value) ? undefined : 'not-finite';
 }
 
-function makeValueSeries(labels: Record<string, string>): ValueSeries {
-  return { labels, value: 0 };
+function describeType(value: unknown): string {
+  return value === null ? 'null' : typeof value;
+}
+
+function describeBad(operation: string, name: unknown, value: unknown, wanted: string): string {
+  const shown = typeof name === 'string' ? JSON.stringify(wellFormed(name)) : describeType(name);
+  return `${operation} ${shown}: value must be ${wanted}; got ${describeDropped(value)} (dropped)`;
+}
+
+function histogramSeriesMaker(size: number): (values: readonly string[]) => HistogramSeries {
+  return (values) => ({ values: [...values], counts: new Array<number>(size).fill(0), sum: 0, count: 0 });
+}
+
+function makeValueSeries(values: readonly string[]): ValueSeries {
+  return { values: [...values], value: 0 };
 }
 
 /** Adds one observation: the first bucket whose bound is >= value, plus sum and count. */
@@ -660,13 +893,6 @@ function observe(series: HistogramSeries, bounds: readonly number[], value: numb
   }
   series.sum += value;
   series.count += 1;
-}
-
-function positiveInteger(value: unknown, what: string): number {
-  const message = `${what} must be a positive integer; got ${describeValue(value)}`;
-  if (typeof value !== 'number') throw new TypeError(message);
-  if (!Number.isInteger(value) || value < 1) throw new RangeError(message);
-  return value;
 }
 
 /**
@@ -690,22 +916,8 @@ function isRegistry(value: unknown): value is Registry<RegistryContentType> {
   );
 }
 
-/** `String(value)`, except that it cannot throw (objects whose toString throws, null-prototype objects). */
-function safeString(value: unknown): string {
-  try {
-    return String(value);
-  } catch {
-    return Object.prototype.toString.call(value);
-  }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 function defaultOnError(error: unknown, { extension, operation }: ProblemSite): void {
-  const message =
-    `observability extension '${extension}' dropped or altered a value in ${operation}: ${messageOf(error)}. ` +
-    'Further problems of this kind are not reported.';
-  emitSochDBWarning(message);
+  emitSochDBWarning(
+    `observability extension '${extension}' dropped or altered a value in ${operation}: ${messageOf(error)}`,
+  );
 }

@@ -5,58 +5,76 @@
  * totals only when the registry is scraped.
  */
 import type { Labels } from '@sochdb/core';
-import { labelName, type MetricKind } from './names.js';
+import { labelName, type MetricKind, wellFormed } from './names.js';
+
+/** What every series holds: its label values, in {@link Family.labelNames} order. */
+export interface AnySeries {
+  /** Label values in the family's label-name order; shorter than the names when labels were added later (the rest are empty). */
+  readonly values: readonly string[];
+}
 
 /** One labelled counter or gauge series. */
-export interface ValueSeries {
-  /** The series' Prometheus labels, made once when the series is created. */
-  readonly labels: Readonly<Record<string, string>>;
+export interface ValueSeries extends AnySeries {
   value: number;
 }
 
 /** One labelled histogram series: per-bucket (not cumulative) counts, sum and count. */
-export interface HistogramSeries {
-  readonly labels: Readonly<Record<string, string>>;
+export interface HistogramSeries extends AnySeries {
   /** `counts[i]` observations fell in `(bounds[i-1], bounds[i]]`; those above the last bound only in `count`. */
   readonly counts: number[];
   sum: number;
   count: number;
 }
 
-/** How a family reports a dropped or altered value: once per (family, problem). */
-export type ProblemReporter = (problem: string, error: Error) => void;
+/**
+ * How a family tells the extension about a value it dropped or altered
+ * (counted and reported once per reason by the extension), or about a change
+ * worth one report that loses nothing (`notice`).
+ */
+export interface FamilyEvents {
+  drop(reason: string, describe: () => string): void;
+  notice(key: string, describe: () => string): void;
+}
+
+/** The label the overflow series carries (the others are empty there). */
+export const OVERFLOW_LABEL = 'sochdb_overflow';
+
+/** Label names a metric may have; a call adding more loses those labels (reason `label-cap`). */
+export const MAX_LABEL_NAMES = 32;
 
 type Node<S> = Map<string, Node<S> | S>;
 
 /**
- * All series of one metric. Its label names are fixed by the call that made
- * it; see {@link Family.find} for what later calls with other label names get.
+ * All series of one metric. Its label names are the union of the label names
+ * of every call so far (see {@link Family.find}).
  */
-export class Family<S extends object> {
-  /** Prometheus label names, in the order of the call that made the metric. */
-  readonly labelNames: readonly string[];
+export class Family<S extends AnySeries> {
+  /** Prometheus label names, in the order they were first seen. */
+  readonly labelNames: string[] = [];
   /** Histogram upper bounds (empty for counters and gauges). */
   readonly bounds: readonly number[];
-  /** Every live series, for the scrape. */
+  /** Every live series but the overflow one, for the scrape. */
   readonly all: S[] = [];
-  /** The creating call's own label names (before sanitising), for the fast path. */
-  readonly #keys: readonly string[];
+  /** Where values go once the series cap is reached, made on first need. */
+  overflow: S | undefined;
+  /** The callers' own label names (one per label name, before sanitising), for the fast path. */
+  readonly #keys: string[] = [];
   readonly #kind: MetricKind;
   readonly #max: number;
-  readonly #make: (labels: Record<string, string>) => S;
-  readonly #report: ProblemReporter;
+  readonly #make: (values: readonly string[]) => S;
+  readonly #events: FamilyEvents;
   readonly #describe: string;
   #root: Node<S> = new Map();
   #single: S | undefined;
-  /** Caller label name to index in labelNames (-1: not one of ours), for the slow path. */
+  /** Caller label name to index in labelNames, for the slow path. */
   readonly #nameCache = new Map<string, number>();
 
   /**
    * @param kind - metric kind (histograms rename a label `le`)
    * @param describe - how messages name the metric, e.g. `counter "txn.commit" (sochdb_txn_commit_total)`
-   * @param keys - the creating call's label names; their sanitised forms become the label names
+   * @param keys - the creating call's label names
    * @param bounds - histogram upper bounds (empty for counters and gauges)
-   * @param max - series cap; past it new series are dropped and reported once
+   * @param max - series cap; past it values go to the overflow series
    */
   constructor(
     kind: MetricKind,
@@ -64,49 +82,41 @@ export class Family<S extends object> {
     keys: readonly string[],
     bounds: readonly number[],
     max: number,
-    make: (labels: Record<string, string>) => S,
-    report: ProblemReporter,
+    make: (values: readonly string[]) => S,
+    events: FamilyEvents,
   ) {
     this.#kind = kind;
     this.bounds = bounds;
     this.#describe = describe;
     this.#max = max;
     this.#make = make;
-    this.#report = report;
-    const names: string[] = [];
-    const kept: string[] = [];
+    this.#events = events;
     for (const key of keys) {
       const name = labelName(key, kind);
-      if (names.includes(name)) {
-        report(
-          'label-collision',
-          new RangeError(
-            `${describe}: labels ${JSON.stringify(key)} and ${JSON.stringify(kept[names.indexOf(name)])} both map to "${name}"; the first is kept, the other dropped`,
-          ),
-        );
-        continue;
+      if (!this.labelNames.includes(name) && this.labelNames.length < MAX_LABEL_NAMES) {
+        this.labelNames.push(name);
+        this.#keys.push(key);
       }
-      names.push(name);
-      kept.push(key);
     }
-    this.labelNames = Object.freeze(names);
-    this.#keys = Object.freeze(kept);
   }
 
-  /** Number of live series. */
+  /** Number of live series, the overflow series included. */
   get size(): number {
-    return this.all.length;
+    return this.all.length + (this.overflow === undefined ? 0 : 1);
   }
 
   /**
-   * The series for `labels`, made on first use; `undefined` when the series
-   * cap is reached. The rule for label names other than the metric's own:
-   * a label the metric has but the call lacks gets the empty value (which
-   * Prometheus treats as absent); a label the call has but the metric lacks
-   * is dropped, reported once. Values that are not strings are stringified
-   * (numbers, booleans, bigints) or emptied (anything else), reported once.
+   * The series for `labels`, made on first use; past the series cap the
+   * overflow series. The rule for label names that differ between calls,
+   * which loses nothing: the metric's label names are the union of every
+   * call's; a label the call lacks is exported empty (Prometheus treats an
+   * empty label as absent, so the series keeps the identity it had); a new
+   * label name is added to the metric (reported once). Label values are used
+   * in their well-formed form (lone surrogates become U+FFFD); values that
+   * are not strings are stringified (numbers, booleans, bigints) or emptied
+   * (anything else), counted and reported.
    */
-  find(labels: Labels | undefined): S | undefined {
+  find(labels: Labels | undefined): S {
     const keys = this.#keys;
     const n = keys.length;
     if (n === 0) {
@@ -130,41 +140,37 @@ export class Family<S extends object> {
     return (node.get(value) as S | undefined) ?? this.#slow(labels);
   }
 
-  /** The series for label values given in {@link labelNames} order; for the extension's own metrics. */
-  findByValues(values: readonly string[]): S | undefined {
-    return this.#at(values);
-  }
-
   /** Forgets every series. */
   clear(): void {
     this.#root = new Map();
     this.#single = undefined;
+    this.overflow = undefined;
     this.all.length = 0;
   }
 
-  /** Normalises a call whose labels do not match the metric's exactly. */
-  #slow(labels: unknown): S | undefined {
+  /** The labels of `series` as prom-client takes them: every label name, empty where the series has no value. */
+  labelsOf(series: S): Record<string, string> {
     const names = this.labelNames;
-    const values: string[] = new Array<string>(names.length).fill('');
+    const values = series.values;
+    const labels: Record<string, string> = {};
+    for (let i = 0; i < names.length; i++) labels[names[i] as string] = values[i] ?? '';
+    if (series === this.overflow) labels[OVERFLOW_LABEL] = 'true';
+    return labels;
+  }
+
+  /** Normalises a call whose labels are not on the fast path. */
+  #slow(labels: unknown): S {
+    const values: string[] = new Array<string>(this.labelNames.length).fill('');
     if (labels !== undefined && labels !== null && typeof labels === 'object') {
-      const seen: boolean[] = new Array<boolean>(names.length).fill(false);
+      const seen: boolean[] = [];
       for (const key of Object.keys(labels)) {
         const at = this.#indexOf(key);
-        if (at < 0) {
-          this.#report(
-            'label-unknown',
-            new RangeError(
-              `${this.#describe} was made with labels [${names.join(', ')}]; label ${JSON.stringify(key)} is not one of them and was dropped (a metric keeps the label names of its first use)`,
-            ),
-          );
-          continue;
-        }
+        if (at < 0) continue; // past MAX_LABEL_NAMES, counted in #indexOf
         if (seen[at]) {
-          this.#report(
+          this.#events.drop(
             'label-collision',
-            new RangeError(
-              `${this.#describe}: label ${JSON.stringify(key)} maps to "${names[at]}", which this call already set; dropped`,
-            ),
+            () =>
+              `${this.#describe}: label ${JSON.stringify(key)} maps to "${this.labelNames[at]}", which this call already set; its value was dropped`,
           );
           continue;
         }
@@ -172,51 +178,85 @@ export class Family<S extends object> {
         values[at] = this.#stringValue(key, (labels as Record<string, unknown>)[key]);
       }
     } else if (labels !== undefined && labels !== null) {
-      this.#report(
+      this.#events.drop(
         'labels-type',
-        new TypeError(`${this.#describe}: labels must be an object of strings; got ${typeof labels} (ignored)`),
+        () => `${this.#describe}: labels must be an object of strings; got ${typeof labels} (ignored)`,
       );
     }
     return this.#at(values);
   }
 
+  /** Index of the caller's label `key` in labelNames, adding the name when it is new. */
   #indexOf(key: string): number {
-    let at = this.#nameCache.get(key);
-    if (at === undefined) {
-      at = this.labelNames.indexOf(labelName(key, this.#kind));
-      // Bounded: a caller with runaway label names must not grow this cache.
-      if (this.#nameCache.size < 256) this.#nameCache.set(key, at);
+    const cached = this.#nameCache.get(key);
+    if (cached !== undefined) return cached;
+    const name = labelName(key, this.#kind);
+    let at = this.labelNames.indexOf(name);
+    if (at < 0) {
+      if (this.labelNames.length >= MAX_LABEL_NAMES) {
+        this.#events.drop(
+          'label-cap',
+          () =>
+            `${this.#describe} has ${MAX_LABEL_NAMES} label names; label ${JSON.stringify(key)} was dropped from the call`,
+        );
+        return -1;
+      }
+      at = this.#addLabel(name, key);
     }
+    // Bounded: a caller with runaway label names must not grow this cache.
+    if (this.#nameCache.size < 256) this.#nameCache.set(key, at);
     return at;
   }
 
+  /** Adds a label name: existing series get the empty value for it, so they keep their identity. */
+  #addLabel(name: string, key: string): number {
+    const had = this.labelNames.length;
+    this.labelNames.push(name);
+    this.#keys.push(key);
+    if (had > 0 || this.all.length > 0) {
+      this.#events.notice(
+        `label-added:${name}`,
+        () =>
+          `${this.#describe} had the labels [${this.labelNames.slice(0, had).join(', ')}]; a call added the label "${name}". ` +
+          'Its earlier series export it empty, which Prometheus reads as absent, so nothing is lost',
+      );
+    }
+    // Rebuild the tree at the new depth: every series gets "" for the new label.
+    this.#root = new Map();
+    this.#single = undefined;
+    for (const series of this.all) {
+      const values = series.values as string[];
+      while (values.length < this.labelNames.length) values.push('');
+      this.#insert(values, series);
+    }
+    return had;
+  }
+
   #stringValue(key: string, value: unknown): string {
-    if (typeof value === 'string') return value;
+    if (typeof value === 'string') return wellFormed(value);
     if (value === undefined) return '';
     if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
-      this.#report(
-        'label-value-type',
-        new TypeError(
+      this.#events.drop(
+        'label-type',
+        () =>
           `${this.#describe}: label ${JSON.stringify(key)} has a ${typeof value} value; label values are strings, so it was stringified`,
-        ),
       );
       return String(value);
     }
-    this.#report(
-      'label-value-type',
-      new TypeError(
+    this.#events.drop(
+      'label-type',
+      () =>
         `${this.#describe}: label ${JSON.stringify(key)} has a ${value === null ? 'null' : typeof value} value; label values are strings, so it was replaced by ""`,
-      ),
     );
     return '';
   }
 
   /** Walks (and, under the cap, extends) the tree of maps to the series for `values`. */
-  #at(values: readonly string[]): S | undefined {
+  #at(values: string[]): S {
     const n = values.length;
     if (n === 0) {
       if (this.#single === undefined) {
-        this.#single = this.#make({});
+        this.#single = this.#make(values);
         this.all.push(this.#single);
       }
       return this.#single;
@@ -233,24 +273,35 @@ export class Family<S extends object> {
       if (found !== undefined) return found;
     }
     if (this.all.length >= this.#max) {
-      this.#report(
-        'series-cap',
-        new RangeError(
-          `${this.#describe} reached maxSeriesPerMetric (${this.#max}); observations of new label values are dropped (existing series go on)`,
-        ),
+      this.#events.drop(
+        'cardinality',
+        () =>
+          `${this.#describe} reached maxSeriesPerMetric (${this.#max}); values of new label sets go to its overflow series {${OVERFLOW_LABEL}="true"}`,
       );
-      return undefined;
+      if (this.overflow === undefined) this.overflow = this.#make([]);
+      return this.overflow;
     }
-    for (; i < n - 1; i++) {
-      const next: Node<S> = new Map();
-      node.set(values[i] as string, next);
-      node = next;
-    }
-    const labels: Record<string, string> = {};
-    for (let j = 0; j < n; j++) labels[this.labelNames[j] as string] = values[j] as string;
-    const series = this.#make(labels);
-    node.set(values[n - 1] as string, series);
+    const series = this.#make(values);
+    this.#insert(values, series);
     this.all.push(series);
     return series;
+  }
+
+  #insert(values: readonly string[], series: S): void {
+    const n = values.length;
+    if (n === 0) {
+      this.#single = series;
+      return;
+    }
+    let node = this.#root;
+    for (let i = 0; i < n - 1; i++) {
+      let next = node.get(values[i] as string) as Node<S> | undefined;
+      if (next === undefined) {
+        next = new Map();
+        node.set(values[i] as string, next);
+      }
+      node = next;
+    }
+    node.set(values[n - 1] as string, series);
   }
 }

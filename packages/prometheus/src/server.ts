@@ -1,11 +1,17 @@
 /**
  * The `/metrics` endpoint: a plain node:http server that answers GET (and
- * HEAD) on `/metrics` with the registry's exposition and its content type.
+ * HEAD) on `/metrics` with the registry's exposition, negotiating the format
+ * (OpenMetrics for a client that asks for it, as Prometheus does) and gzip.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { assertOptions, describeValue } from '@sochdb/core';
-import type { Registry, RegistryContentType } from 'prom-client';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
+import { assertOptions, describeValue } from '@sochdb/core/plugin-kit';
+import { Registry, type RegistryContentType } from 'prom-client';
+import { toOpenMetrics } from './openmetrics.js';
+
+const gzipAsync = promisify(gzip);
 
 /** Where to listen. */
 export interface ServeOptions {
@@ -39,6 +45,40 @@ export function checkServeOptions(options: unknown): { port: number; host: strin
   return { port, host };
 }
 
+/**
+ * Whether the `accept` header asks for `type` with a quality above 0 (a
+ * missing quality is 1). `*\/*` does not count: a client that takes anything
+ * gets the registry's own format.
+ */
+function accepts(header: string | undefined, type: string): boolean {
+  if (header === undefined) return false;
+  for (const part of header.toLowerCase().split(',')) {
+    const [media = '', ...parameters] = part.split(';').map((p) => p.trim());
+    if (media !== type) continue;
+    const q = parameters.find((p) => p.startsWith('q='));
+    if (q === undefined || Number(q.slice(2)) > 0) return true;
+  }
+  return false;
+}
+
+/**
+ * The body and content type for `request`: the registry's exposition, as
+ * OpenMetrics when the registry writes the Prometheus text format and the
+ * client accepts `application/openmetrics-text` (an OpenMetrics registry is
+ * served as it is).
+ */
+async function exposition(
+  registry: Registry<RegistryContentType>,
+  request: IncomingMessage,
+): Promise<{ text: string; type: string }> {
+  const text = await registry.metrics();
+  const type = registry.contentType as string;
+  if (type === Registry.PROMETHEUS_CONTENT_TYPE && accepts(request.headers.accept, 'application/openmetrics-text')) {
+    return { text: toOpenMetrics(text), type: Registry.OPENMETRICS_CONTENT_TYPE };
+  }
+  return { text, type };
+}
+
 /** Starts a server for `registry` and resolves once it listens. */
 export function startServer(
   registry: Registry<RegistryContentType>,
@@ -58,20 +98,27 @@ export function startServer(
       response.end('Method not allowed\n');
       return;
     }
-    registry.metrics().then(
-      (text) => {
+    exposition(registry, request)
+      .then(async ({ text, type }) => {
+        const zipped = accepts(request.headers['accept-encoding'], 'gzip');
+        const body = zipped ? await gzipAsync(text) : Buffer.from(text);
         response.writeHead(200, {
-          'content-type': registry.contentType,
-          'content-length': Buffer.byteLength(text),
+          'content-type': type,
+          'content-length': body.length,
+          vary: 'accept, accept-encoding',
+          ...(zipped ? { 'content-encoding': 'gzip' } : {}),
         });
-        response.end(request.method === 'HEAD' ? undefined : text);
-      },
-      (error: unknown) => {
+        response.end(request.method === 'HEAD' ? undefined : body);
+      })
+      .catch((error: unknown) => {
         onFailure(error);
+        if (response.headersSent) {
+          response.destroy();
+          return;
+        }
         response.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
         response.end('Collecting metrics failed\n');
-      },
-    );
+      });
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);

@@ -37,7 +37,10 @@ describe('names prom-client throws on', () => {
     const ext = extension({ onError: errors.onError });
     loose(ext, 'counterInc')(42, 1);
     loose(ext, 'counterInc')({ toString: () => 'x' }, 1);
-    expect(await ext.metrics()).toBe('\n');
+    // Only the dropped-values counter is exported: both calls counted under one subject.
+    expect(parseExposition(await ext.metrics())).toEqual([
+      { name: 'sochdb_dropped_values_total', labels: { metric: '(not a string)', reason: 'name-type' }, value: 2 },
+    ]);
     expect(errors.calls).toHaveLength(1);
     expect(errors.messages()[0]).toMatch(/metric name must be a string; got number/);
   });
@@ -73,15 +76,16 @@ describe('labels prom-client throws on or breaks the scrape with', () => {
     expect(count?.labels).toEqual({ _le: 'mine' });
   });
 
-  it('two label names that map to one ("a.b" and "a-b"): the first is kept, the other dropped and reported', async () => {
+  it('two label names that map to one ("a.b" and "a-b"): the first is kept, the other dropped, counted and reported', async () => {
     const errors = recorder();
     const ext = extension({ onError: errors.onError });
     ext.counterInc('c', 1, { 'a.b': 'first', 'a-b': 'second' });
     ext.counterInc('c', 1, { 'a.b': 'first', 'a-b': 'second' });
-    expect(parseExposition(await ext.metrics())).toEqual([
+    expect(parseExposition(await ext.metrics()).filter((s) => s.name === 'sochdb_c_total')).toEqual([
       { name: 'sochdb_c_total', labels: { a_b: 'first' }, value: 2 },
     ]);
-    expect(errors.messages().join('\n')).toMatch(/both map to "a_b"/);
+    expect(ext.drops.count('c', 'label-collision')).toBe(2);
+    expect(errors.messages().join('\n')).toMatch(/label "a-b" maps to "a_b", which this call already set/);
   });
 
   it('labels that are not an object are ignored and reported; a throwing getter drops the call', async () => {
@@ -115,15 +119,22 @@ describe('values', () => {
       loose(ext, 'counterInc')('c', bad);
     }
     expect(sampleValue(parseExposition(await ext.metrics()), 'sochdb_c_total')).toBe(5);
-    expect(errors.calls).toHaveLength(1);
+    // One report per (metric, reason); every value counted.
+    expect(errors.calls).toHaveLength(3);
     expect(errors.calls[0]?.where.operation).toBe('counterInc');
     expect(errors.messages()[0]).toMatch(/value must be a finite, non-negative number; got -1 \(dropped\)/);
+    expect([
+      ext.drops.count('c', 'negative'),
+      ext.drops.count('c', 'not-finite'),
+      ext.drops.count('c', 'not-a-number'),
+    ]).toEqual([1, 3, 4]);
   });
 
-  it('non-finite gauge and histogram values are dropped and reported; negative ones are fine there', async () => {
+  it('non-finite gauge and histogram values are dropped and reported; negative ones are fine for gauges, not histograms', async () => {
     const errors = recorder();
     const ext = extension({ onError: errors.onError });
     ext.gaugeSet('g', -3);
+    ext.histogramObserve('h', 0.5);
     ext.histogramObserve('h', -0.5);
     for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, '1', null]) {
       loose(ext, 'gaugeSet')('g', bad);
@@ -132,8 +143,15 @@ describe('values', () => {
     const samples = parseExposition(await ext.metrics());
     expect(sampleValue(samples, 'sochdb_g')).toBe(-3);
     expect(sampleValue(samples, 'sochdb_h_count')).toBe(1);
-    expect(sampleValue(samples, 'sochdb_h_sum')).toBe(-0.5);
-    expect(errors.calls.map((c) => c.where.operation)).toEqual(['gaugeSet', 'histogramObserve']);
+    expect(sampleValue(samples, 'sochdb_h_sum')).toBe(0.5);
+    expect(errors.calls.map((c) => c.where.operation)).toEqual([
+      'histogramObserve',
+      'gaugeSet',
+      'histogramObserve',
+      'gaugeSet',
+      'histogramObserve',
+    ]);
+    expect(ext.drops.count('h', 'negative')).toBe(1);
   });
 
   it('a health snapshot with bad fields sets the good ones and reports the rest', async () => {
@@ -206,13 +224,18 @@ describe('second registration of a name', () => {
     ext.histogramObserve('x', 1);
     ext.gaugeSet('x_count', 5);
     ext.gaugeSet('x', 5);
-    ext.counterInc('x', 1); // sochdb_x_total: no clash in the Prometheus text format
+    // sochdb_x_total's OpenMetrics family name is sochdb_x, which serve() may negotiate: a clash too.
+    ext.counterInc('x', 1);
+    ext.counterInc('y', 1);
     const samples = parseExposition(await ext.metrics());
     expect(sampleValue(samples, 'sochdb_x_count')).toBe(1);
-    expect(sampleValue(samples, 'sochdb_x_total')).toBe(1);
+    expect(sampleValue(samples, 'sochdb_x_total')).toBeUndefined();
+    expect(sampleValue(samples, 'sochdb_y_total')).toBe(1);
+    // Reported once per (metric name, reason): gauge x and counter x share the call name "x".
     expect(errors.messages()).toHaveLength(2);
+    expect(ext.drops.count('x', 'name-clash')).toBe(2);
     expect(errors.messages()[0]).toMatch(
-      /gauge "x_count" \(sochdb_x_count\) clashes with the histogram already using "sochdb_x_count"/,
+      /gauge "x_count" \(sochdb_x_count\) clashes with the histogram "x" already using "sochdb_x_count"/,
     );
   });
 });
@@ -224,8 +247,10 @@ describe('OpenMetrics registries', () => {
     ext.counterInc('x', 1);
     ext.gaugeSet('x', 5);
     const text = await ext.metrics();
-    expect(text).toBe('# HELP sochdb_x SochDB counter "x"\n# TYPE sochdb_x counter\nsochdb_x_total 1\n# EOF\n');
-    expect(errors.messages()[0]).toMatch(/gauge "x" \(sochdb_x\) clashes with the counter already using "sochdb_x"/);
+    expect(text).toMatch(/^# HELP sochdb_x SochDB counter "x"\n# TYPE sochdb_x counter\nsochdb_x_total 1\n/);
+    expect(errors.messages()[0]).toMatch(
+      /gauge "x" \(sochdb_x\) clashes with the counter "x" already using "sochdb_x"/,
+    );
   });
 });
 
@@ -310,7 +335,7 @@ describe('other options', () => {
 });
 
 describe('series cap', () => {
-  it('past maxSeriesPerMetric new series are dropped and reported once; existing series go on', async () => {
+  it('past maxSeriesPerMetric new series go to the overflow series, reported once; existing series go on', async () => {
     const errors = recorder();
     const ext = extension({ maxSeriesPerMetric: 3, onError: errors.onError });
     for (let i = 0; i < 10; i++) ext.counterInc('c', 1, { id: String(i) });
@@ -321,8 +346,10 @@ describe('series cap', () => {
       ['0', 11],
       ['1', 1],
       ['2', 1],
+      ['', 7],
     ]);
-    expect(samples.filter((s) => s.name === 'sochdb_h_count')).toHaveLength(3);
+    expect(samples.filter((s) => s.name === 'sochdb_h_count')).toHaveLength(4);
+    expect(sampleValue(samples, 'sochdb_h_count', { sochdb_overflow: 'true' })).toBe(7);
     expect(errors.calls).toHaveLength(2); // once per metric
     expect(errors.messages()[0]).toMatch(/reached maxSeriesPerMetric \(3\)/);
   });
@@ -332,7 +359,9 @@ describe('series cap', () => {
     const ext = extension({ onError: errors.onError });
     for (let i = 0; i < 10_001; i++) ext.counterInc('c', 1, { id: String(i) });
     expect(errors.messages()).toEqual([expect.stringMatching(/maxSeriesPerMetric \(10000\)/)]);
-    expect(parseExposition(await ext.metrics())).toHaveLength(10_000);
+    const samples = parseExposition(await ext.metrics()).filter((s) => s.name === 'sochdb_c_total');
+    expect(samples).toHaveLength(10_001);
+    expect(sampleValue(samples, 'sochdb_c_total', { id: '', sochdb_overflow: 'true' })).toBe(1);
   });
 });
 

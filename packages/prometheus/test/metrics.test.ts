@@ -1,6 +1,7 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_BUCKETS, PrometheusObservability } from '../src/index.js';
+import { expositionSuite } from './exposition-suite.js';
 import { openMetricsRegistry, parseExposition, recorder, sampleValue } from './helpers.js';
 
 const made: PrometheusObservability[] = [];
@@ -13,110 +14,7 @@ afterEach(async () => {
   for (const ext of made.splice(0)) await ext.shutdown();
 });
 
-describe('exposition matches what prom-client itself writes for the same calls', () => {
-  it('counters: labelled and unlabelled, summed per series', async () => {
-    const ext = extension();
-    const raw = new Registry();
-    const counter = new Counter({
-      name: 'sochdb_txn_commit_total',
-      help: 'SochDB counter "txn.commit"',
-      labelNames: ['table', 'op'],
-      registers: [raw],
-    });
-    const plain = new Counter({ name: 'sochdb_wal_syncs_total', help: 'SochDB counter "wal.syncs"', registers: [raw] });
-    const calls: Array<[number, { table: string; op: string }]> = [
-      [1, { table: 'users', op: 'put' }],
-      [2, { table: 'users', op: 'put' }],
-      [5, { table: 'orders', op: 'get' }],
-      [0, { table: 'empty', op: 'get' }],
-    ];
-    for (const [value, labels] of calls) {
-      ext.counterInc('txn.commit', value, labels);
-      counter.inc(labels, value);
-    }
-    ext.counterInc('wal.syncs', 3);
-    plain.inc(3);
-    expect(await ext.metrics()).toBe(await raw.metrics());
-  });
-
-  it('gauges: the last value set wins, negative values allowed', async () => {
-    const ext = extension();
-    const raw = new Registry();
-    const gauge = new Gauge({
-      name: 'sochdb_pool_pages',
-      help: 'SochDB gauge "pool.pages"',
-      labelNames: ['pool'],
-      registers: [raw],
-    });
-    for (const [value, pool] of [
-      [3, 'main'],
-      [-7, 'main'],
-      [0.5, 'temp'],
-    ] as const) {
-      ext.gaugeSet('pool.pages', value, { pool });
-      gauge.set({ pool }, value);
-    }
-    expect(await ext.metrics()).toBe(await raw.metrics());
-  });
-
-  it('histograms: cumulative buckets, +Inf, sum and count, with default and per-metric buckets', async () => {
-    const ext = extension({ buckets: { perMetric: { 'page.bytes': [512, 4096, 65536] } } });
-    const raw = new Registry();
-    const latency = new Histogram({
-      name: 'sochdb_query_seconds',
-      help: 'SochDB histogram "query.seconds"',
-      labelNames: ['kind'],
-      registers: [raw],
-    });
-    const bytes = new Histogram({
-      name: 'sochdb_page_bytes',
-      help: 'SochDB histogram "page.bytes"',
-      buckets: [512, 4096, 65536],
-      registers: [raw],
-    });
-    const values = [0, 0.005, 0.0051, 0.3, 1, 9.99, 10, 11, 1e6, -2];
-    for (const value of values) {
-      for (const kind of ['scan', 'point']) {
-        ext.histogramObserve('query.seconds', value, { kind });
-        latency.observe({ kind }, value);
-      }
-      ext.histogramObserve('page.bytes', value * 1000);
-      bytes.observe(value * 1000);
-    }
-    expect(await ext.metrics()).toBe(await raw.metrics());
-    // And the JSON view (what cluster aggregation reads) agrees too.
-    expect(await ext.registry.getMetricsAsJSON()).toEqual(await raw.getMetricsAsJSON());
-  });
-
-  it('label values with quotes, backslashes, newlines and non-ASCII text are escaped exactly as prom-client escapes them', async () => {
-    const ext = extension();
-    const raw = new Registry();
-    const counter = new Counter({
-      name: 'sochdb_odd_total',
-      help: 'SochDB counter "odd"',
-      labelNames: ['v'],
-      registers: [raw],
-    });
-    const odd = [
-      'say "hi"',
-      'back\\slash',
-      'line\nbreak',
-      'tab\tand\rcr',
-      'ünïcødé 名前 🚀',
-      '',
-      '\\n literally',
-      'x'.repeat(2000),
-    ];
-    for (const v of odd) {
-      ext.counterInc('odd', 1, { v });
-      counter.inc({ v }, 1);
-    }
-    const text = await ext.metrics();
-    expect(text).toBe(await raw.metrics());
-    const samples = parseExposition(text);
-    for (const v of odd) expect(sampleValue(samples, 'sochdb_odd_total', { v })).toBe(1);
-  });
-});
+expositionSuite();
 
 describe('metrics', () => {
   it('names are mapped (txn.commit → sochdb_txn_commit_total) and the prefix is configurable', async () => {
@@ -130,15 +28,20 @@ describe('metrics', () => {
     expect(sampleValue(samples, 'app_a_b_count')).toBe(1);
   });
 
-  it('two call names that map to one Prometheus name share the metric', async () => {
-    const ext = extension();
+  it('two call names that map to one Prometheus name: the second is refused, counted and reported, not merged', async () => {
+    const errors = recorder();
+    const ext = extension({ onError: errors.onError });
     ext.counterInc('txn.commit', 1);
     ext.counterInc('txn_commit', 2);
     ext.counterInc('txn-commit', 3);
-    expect(sampleValue(parseExposition(await ext.metrics()), 'sochdb_txn_commit_total')).toBe(6);
+    ext.counterInc('txn-commit', 3);
+    expect(sampleValue(parseExposition(await ext.metrics()), 'sochdb_txn_commit_total')).toBe(1);
+    expect(ext.drops.count('txn_commit', 'name-clash')).toBe(1);
+    expect(ext.drops.count('txn-commit', 'name-clash')).toBe(2);
+    expect(errors.messages()).toHaveLength(2);
   });
 
-  it('label names are made valid and the creating call fixes them', async () => {
+  it('label names are made valid', async () => {
     const ext = extension();
     ext.counterInc('ops', 1, { 'txn.kind': 'read', '9th': 'yes', __name__: 'evil' });
     const samples = parseExposition(await ext.metrics());
@@ -147,23 +50,28 @@ describe('metrics', () => {
     ]);
   });
 
-  it('a metric used later with other label names: missing labels are empty, unknown ones dropped and reported once', async () => {
+  it('a metric used later with other label names: missing labels are empty, new ones added (reported once), nothing lost', async () => {
     const errors = recorder();
     const ext = extension({ onError: errors.onError });
     ext.counterInc('ops', 1, { table: 'users', op: 'put' });
     ext.counterInc('ops', 2, { table: 'users' }); // op missing → ""
-    ext.counterInc('ops', 4, { table: 'users', op: 'put', extra: 'x' }); // extra dropped, counted on the full series
+    ext.counterInc('ops', 4, { table: 'users', op: 'put', extra: 'x' }); // extra added to the metric
     ext.counterInc('ops', 8, { op: 'put', table: 'users' }); // other key order, same series
-    ext.counterInc('ops', 16, { 'other.name': 'z' }); // both missing, unknown dropped
+    ext.counterInc('ops', 16, { 'other.name': 'z' }); // other_name added
     ext.counterInc('ops', 32); // no labels at all
-    ext.counterInc('ops', 64, { table: 'users', op: 'put', more: 'y' });
+    ext.counterInc('ops', 64, { table: 'users', op: 'put', extra: 'x' });
     const samples = parseExposition(await ext.metrics());
-    expect(sampleValue(samples, 'sochdb_ops_total', { table: 'users', op: 'put' })).toBe(1 + 4 + 8 + 64);
-    expect(sampleValue(samples, 'sochdb_ops_total', { table: 'users', op: '' })).toBe(2);
-    expect(sampleValue(samples, 'sochdb_ops_total', { table: '', op: '' })).toBe(16 + 32);
-    expect(errors.calls).toHaveLength(1);
+    const all = { table: '', op: '', extra: '', other_name: '' };
+    expect(sampleValue(samples, 'sochdb_ops_total', { ...all, table: 'users', op: 'put' })).toBe(1 + 8);
+    expect(sampleValue(samples, 'sochdb_ops_total', { ...all, table: 'users', op: 'put', extra: 'x' })).toBe(4 + 64);
+    expect(sampleValue(samples, 'sochdb_ops_total', { ...all, table: 'users' })).toBe(2);
+    expect(sampleValue(samples, 'sochdb_ops_total', { ...all, other_name: 'z' })).toBe(16);
+    expect(sampleValue(samples, 'sochdb_ops_total', all)).toBe(32);
+    expect(samples.reduce((sum, s) => sum + s.value, 0)).toBe(127);
+    expect(errors.calls).toHaveLength(2);
     expect(errors.calls[0]?.where).toEqual({ extension: 'prometheus-metrics', operation: 'counterInc' });
-    expect(errors.messages()[0]).toMatch(/label "extra" is not one of them and was dropped/);
+    expect(errors.messages()[0]).toMatch(/a call added the label "extra"/);
+    expect(errors.messages()[1]).toMatch(/a call added the label "other_name"/);
   });
 
   it('the rule holds for gauges and histograms too, and for a metric first used without labels', async () => {
@@ -174,9 +82,10 @@ describe('metrics', () => {
     ext.histogramObserve('h', 0.1, { kind: 'scan' });
     ext.histogramObserve('h', 0.2, { mode: 'x' });
     const samples = parseExposition(await ext.metrics());
-    expect(sampleValue(samples, 'sochdb_g')).toBe(2);
-    expect(sampleValue(samples, 'sochdb_h_count', { kind: 'scan' })).toBe(1);
-    expect(sampleValue(samples, 'sochdb_h_count', { kind: '' })).toBe(1);
+    expect(sampleValue(samples, 'sochdb_g', { late: '' })).toBe(1);
+    expect(sampleValue(samples, 'sochdb_g', { late: 'label' })).toBe(2);
+    expect(sampleValue(samples, 'sochdb_h_count', { kind: 'scan', mode: '' })).toBe(1);
+    expect(sampleValue(samples, 'sochdb_h_count', { kind: '', mode: 'x' })).toBe(1);
     expect(errors.calls.map((c) => c.where.operation)).toEqual(['gaugeSet', 'histogramObserve']);
   });
 

@@ -1,7 +1,9 @@
 /**
  * A real Prometheus server (the Debian `prometheus` binary) scrapes our
- * serve() endpoint every second, and its HTTP query API must return our
- * counter with its labels and value, hostile label values included.
+ * serve() endpoint every second (negotiating OpenMetrics, gzip), and its HTTP
+ * query API must return our counter with its labels and value, hostile label
+ * values included, an overflowing counter as +Inf, and lone-surrogate label
+ * values as one series.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -68,6 +70,10 @@ describe.skipIf(!present)('a real Prometheus server scraping serve()', () => {
     ext.counterInc('txn.commit', 3, { table: 'users', op: 'put' });
     ext.counterInc('txn.commit', 4, { table: 'say "hi" \\ back\nslash ünï 名前', op: 'get' });
     ext.histogramObserve('query.seconds', 0.2, { kind: 'scan' });
+    // Issue 11: a counter that overflows to +Inf, and label values that differ only in lone surrogates.
+    ext.counterInc('bytes', 1e308);
+    ext.counterInc('bytes', 1e308);
+    for (const v of ['a\ud800', 'a\udc00', 'a\ufffd']) ext.counterInc('surrogates', 1, { v });
     const { port } = await ext.serve({ port: 0 });
     dir = await mkdtemp(join(tmpdir(), 'sochdb-prometheus-'));
     const config = join(dir, 'prometheus.yml');
@@ -144,5 +150,17 @@ describe.skipIf(!present)('a real Prometheus server scraping serve()', () => {
     const median = Number(quantile[0]?.value[1]);
     expect(median).toBeGreaterThan(0.1);
     expect(median).toBeLessThanOrEqual(0.25);
+  }, 40_000);
+
+  it('keeps scraping with an overflowing counter (+Inf) and reads lone-surrogate labels as one series', async () => {
+    const bytes = await poll('sochdb_bytes_total', (r) => r.length === 1);
+    expect(bytes[0]?.value[1]).toBe('+Inf');
+    const surrogates = await poll('sochdb_surrogates_total', (r) => r.length >= 1);
+    expect(surrogates.map((r) => [r.metric.v, r.value[1]])).toEqual([['a\ufffd', '3']]);
+    const up = await query('up{job="sochdb"}');
+    expect(up[0]?.value[1]).toBe('1');
+    // Prometheus asked for OpenMetrics and got it: its scrape_samples_scraped counts our samples.
+    const scraped = await query('scrape_samples_scraped{job="sochdb"}');
+    expect(Number(scraped[0]?.value[1])).toBeGreaterThan(10);
   }, 40_000);
 });
