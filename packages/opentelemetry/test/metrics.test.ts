@@ -1,7 +1,7 @@
 import { metrics, trace } from '@opentelemetry/api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { instrumentName, OpenTelemetryObservability, VERSION } from '../src/index.js';
-import { countAndSum, createSdk, observed, points, type Sdk } from './sdk.js';
+import { countAndSum, createSdk, metricNamed, observed, points, type Sdk } from './sdk.js';
 
 let sdk: Sdk;
 beforeEach(() => {
@@ -19,7 +19,7 @@ describe('metrics reach the real SDK', () => {
     obs.counterInc('txn.commit', 5, { table: 'orders' });
     obs.counterInc('txn.commit', 1);
     const exported = await sdk.collect();
-    const counter = exported.get('txn.commit');
+    const counter = metricNamed(exported, 'txn.commit');
     expect(points(counter)).toEqual([
       [{}, 1],
       [{ table: 'orders' }, 5],
@@ -34,7 +34,7 @@ describe('metrics reach the real SDK', () => {
     obs.gaugeSet('active_txns', 4);
     obs.gaugeSet('active_txns', -2);
     obs.gaugeSet('active_txns', 9, { pool: 'main' });
-    const gauge = (await sdk.collect()).get('active_txns');
+    const gauge = metricNamed(await sdk.collect(), 'active_txns');
     expect((gauge?.descriptor as { type?: string } | undefined)?.type).toBe('GAUGE');
     expect(points(gauge)).toEqual([
       [{}, -2],
@@ -47,10 +47,9 @@ describe('metrics reach the real SDK', () => {
     obs.histogramObserve('query.seconds', 0.5, { kind: 'scan' });
     obs.histogramObserve('query.seconds', 1.5, { kind: 'scan' });
     obs.histogramObserve('query.seconds', 0, { kind: 'get' });
-    const [[getAttributes, get], [scanAttributes, scan]] = points((await sdk.collect()).get('query.seconds')) as [
-      [Record<string, unknown>, unknown],
-      [Record<string, unknown>, unknown],
-    ];
+    const [[getAttributes, get], [scanAttributes, scan]] = points(
+      metricNamed(await sdk.collect(), 'query.seconds'),
+    ) as [[Record<string, unknown>, unknown], [Record<string, unknown>, unknown]];
     expect(getAttributes).toEqual({ kind: 'get' });
     expect(countAndSum(get)).toEqual({ count: 1, sum: 0 });
     expect(scanAttributes).toEqual({ kind: 'scan' });
@@ -69,7 +68,7 @@ describe('metrics reach the real SDK', () => {
     for (let i = 0; i < 100; i++) obs.counterInc('cached', 1);
     obs.counterInc('CACHED', 1);
     expect(made).toBe(1);
-    expect(points((await sdk.collect()).get('cached'))).toEqual([[{}, 101]]);
+    expect(points(metricNamed(await sdk.collect(), 'cached'))).toEqual([[{}, 101]]);
   });
 
   it('uses the scope name and version given in the options', async () => {
@@ -78,13 +77,13 @@ describe('metrics reach the real SDK', () => {
     obs.counterInc('scoped', 1);
     const meter = sdk.meterProvider.getMeter('orders-db-kernel', '2.3.4');
     // The same scope hands back the same meter, so its instrument already holds our value.
-    meter.createCounter('scoped').add(1);
-    expect(points((await sdk.collect()).get('scoped'))).toEqual([[{}, 3]]);
+    meter.createCounter('sochdb.scoped').add(1);
+    expect(points(metricNamed(await sdk.collect(), 'scoped'))).toEqual([[{}, 3]]);
   });
 });
 
 describe('hostile metric calls are defined and reported', () => {
-  it('NaN, Infinity, negative counter and histogram values and non-numbers are dropped, reported once per operation', async () => {
+  it('NaN, Infinity, negative counter and histogram values and non-numbers are dropped, reported once per metric and reason', async () => {
     const { obs, errors } = observed(sdk);
     obs.counterInc('safe', 1);
     for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, -1, '5', undefined, 10n]) {
@@ -94,14 +93,23 @@ describe('hostile metric calls are defined and reported', () => {
     for (const bad of [Number.NaN, Number.NEGATIVE_INFINITY, '5']) obs.gaugeSet('safe.gauge', bad as number);
     obs.gaugeSet('safe.gauge', -7); // negative gauges are fine
     const exported = await sdk.collect();
-    expect(points(exported.get('safe'))).toEqual([[{}, 1]]); // never NaN
-    expect(exported.get('safe.hist')?.dataPoints ?? []).toEqual([]);
-    expect(points(exported.get('safe.gauge'))).toEqual([[{}, -7]]);
-    expect(errors.map((e) => e.operation)).toEqual(['counterInc', 'histogramObserve', 'gaugeSet']);
-    expect(errors[0]?.error).toBeInstanceOf(RangeError);
+    expect(points(metricNamed(exported, 'safe'))).toEqual([[{}, 1]]); // never NaN
+    expect(metricNamed(exported, 'safe.hist')?.dataPoints ?? []).toEqual([]);
+    expect(points(metricNamed(exported, 'safe.gauge'))).toEqual([[{}, -7]]);
+    expect(errors.map((e) => e.operation)).toEqual([
+      'counterInc', // not-finite
+      'histogramObserve',
+      'counterInc', // negative
+      'histogramObserve',
+      'counterInc', // not-a-number
+      'histogramObserve',
+      'gaugeSet', // not-finite
+      'gaugeSet', // not-a-number
+    ]);
     expect(errors[0]?.error.message).toBe(
-      "counter 'safe': value must be a finite, non-negative number; got NaN (dropped)",
+      "counter 'safe': value must be a finite, non-negative number; got NaN (dropped). Further values dropped for this reason are counted, not reported.",
     );
+    expect(obs.droppedValues).toBe(15);
   });
 
   it('label values that are not strings are stringified; undefined, empty keys and unprintable values are left out', async () => {
@@ -126,13 +134,19 @@ describe('hostile metric calls are defined and reported', () => {
     obs.counterInc('odd.labels', 1, throwing);
     obs.counterInc('odd.labels', 1, 'not an object' as never);
     obs.counterInc('odd.labels', 1, null as never);
-    expect(points((await sdk.collect()).get('odd.labels'))).toEqual([
+    expect(points(metricNamed(await sdk.collect(), 'odd.labels'))).toEqual([
       [{}, 2],
       [{ n: '42', b: 'true', big: '10', sym: 'Symbol(s)', ok: 'yes' }, 2],
     ]);
-    // Once per operation and kind of problem.
-    expect(errors).toHaveLength(1);
-    expect(errors[0]?.operation).toBe('counterInc');
+    // Every change counted; reported once per metric and reason.
+    expect(obs.dropCounts().map(({ reason, count }) => [reason, count])).toEqual([
+      ['label-not-string', 4],
+      ['label-empty-name', 1],
+      ['label-unprintable', 2],
+      ['labels-not-object', 2],
+    ]);
+    expect(errors).toHaveLength(4);
+    expect(errors.every((e) => e.operation === 'counterInc')).toBe(true);
   });
 
   it('names that OpenTelemetry refuses are made legal and reported; legal names with dots are untouched', async () => {
@@ -147,12 +161,14 @@ describe('hostile metric calls are defined and reported', () => {
     obs.counterInc('9 lives', 1);
     obs.counterInc(42 as never, 1);
     const exported = await sdk.collect();
-    expect(points(exported.get('x9_lives'))).toEqual([[{}, 1]]);
-    expect(points(exported.get('x42'))).toEqual([[{}, 1]]);
+    // Behind the prefix a leading digit is legal; the space is not.
+    expect(points(metricNamed(exported, '9_lives'))).toEqual([[{}, 1]]);
+    expect(points(metricNamed(exported, '42'))).toEqual([[{}, 1]]);
     expect(errors).toHaveLength(1);
     expect(errors[0]?.error.message).toBe(
-      "'9 lives' is not a legal OpenTelemetry instrument name; recorded as 'x9_lives'",
+      "'sochdb.9 lives' is not a legal OpenTelemetry instrument name; recorded as 'sochdb.9_lives'. Further values dropped for this reason are counted, not reported.",
     );
+    expect(obs.dropCounts()).toEqual([{ subject: '9 lives', reason: 'illegal-name', count: 1 }]);
   });
 
   it('a name used as one kind and then another: the other kind is dropped and reported', async () => {
@@ -160,11 +176,14 @@ describe('hostile metric calls are defined and reported', () => {
     obs.counterInc('shared', 1);
     obs.gaugeSet('shared', 5);
     obs.histogramObserve('shared', 5);
-    expect(points((await sdk.collect()).get('shared'))).toEqual([[{}, 1]]);
+    expect(points(metricNamed(await sdk.collect(), 'shared'))).toEqual([[{}, 1]]);
     expect(errors.map((e) => [e.operation, e.error.message])).toEqual([
-      ['gaugeSet', "'shared' is already a counter; a gauge call with that name was dropped"],
-      ['histogramObserve', "'shared' is already a counter; a histogram call with that name was dropped"],
+      [
+        'gaugeSet',
+        "'shared' is already a counter; a gauge call with that name was dropped. Further values dropped for this reason are counted, not reported.",
+      ],
     ]);
+    expect(obs.dropCounts()).toEqual([{ subject: 'shared', reason: 'kind-conflict', count: 2 }]);
   });
 
   it('maxInstruments caps distinct names; calls with new names past it are dropped and reported', async () => {
@@ -172,10 +191,11 @@ describe('hostile metric calls are defined and reported', () => {
     for (let i = 0; i < 10; i++) obs.counterInc(`m${i}`, 1);
     obs.counterInc('m0', 1);
     const exported = await sdk.collect();
-    expect([...exported.keys()].sort()).toEqual(['m0', 'm1', 'm2']);
-    expect(points(exported.get('m0'))).toEqual([[{}, 2]]);
+    expect([...exported.keys()].sort()).toEqual(['sochdb.dropped_values', 'sochdb.m0', 'sochdb.m1', 'sochdb.m2']);
+    expect(points(metricNamed(exported, 'm0'))).toEqual([[{}, 2]]);
     expect(errors).toHaveLength(1);
-    expect(errors[0]?.error.message).toMatch(/more than 3 instruments: calls for 'm3' are dropped/);
+    expect(errors[0]?.error.message).toMatch(/more than 3 instruments: calls for 'sochdb.m3' are dropped/);
+    expect(obs.dropCounts()).toEqual([{ subject: '(other)', reason: 'max-instruments', count: 7 }]);
   });
 
   it('a meter without createGauge (an SDK older than the 1.9 API) gets gauges through an observable gauge', async () => {
@@ -185,7 +205,7 @@ describe('hostile metric calls are defined and reported', () => {
     obs.gaugeSet('legacy.gauge', 3, { a: '1' });
     obs.gaugeSet('legacy.gauge', 4, { a: '1' });
     obs.gaugeSet('legacy.gauge', 8);
-    const gauge = (await sdk.collect()).get('legacy.gauge');
+    const gauge = metricNamed(await sdk.collect(), 'legacy.gauge');
     expect((gauge?.descriptor as { type?: string } | undefined)?.type).toBe('OBSERVABLE_GAUGE');
     expect(points(gauge)).toEqual([
       [{}, 8],
@@ -209,12 +229,13 @@ describe('hostile metric calls are defined and reported', () => {
     obs.init();
     expect(() => obs.counterInc('x', 1)).not.toThrow();
     expect(() => obs.counterInc('x', 1)).not.toThrow();
-    expect(errors).toEqual(['counterInc']);
+    // init: the meter has no createObservableCounter (for sochdb.dropped_values); then the counter call.
+    expect(errors).toEqual(['init', 'counterInc']);
   });
 });
 
 describe('health', () => {
-  it('is five gauges: operational as 1/0 and the figures as given; figures that are not finite are skipped', async () => {
+  it('is five gauges: operational as 1/0 and the figures as given; figures that are not finite are dropped and counted', async () => {
     const { obs } = observed(sdk);
     obs.reportHealth({
       operational: true,
@@ -231,14 +252,15 @@ describe('health', () => {
       checkpointAgeSecs: 13,
     });
     const exported = await sdk.collect();
-    const value = (name: string) => points(exported.get(name))[0]?.[1];
-    expect(value('sochdb.health.operational')).toBe(0);
-    expect(value('sochdb.health.wal.size')).toBe(4096);
-    expect(value('sochdb.health.active_transactions')).toBe(4);
-    expect(value('sochdb.health.buffer_pool.usage')).toBe(0.75);
-    expect(value('sochdb.health.checkpoint.age')).toBe(13);
-    expect(exported.get('sochdb.health.wal.size')?.descriptor.unit).toBe('By');
-    expect(exported.get('sochdb.health.checkpoint.age')?.descriptor.unit).toBe('s');
+    const value = (name: string) => points(metricNamed(exported, name))[0]?.[1];
+    expect(value('health.operational')).toBe(0);
+    expect(value('health.wal_size_bytes')).toBe(4096);
+    expect(value('health.active_transactions')).toBe(4);
+    expect(value('health.buffer_pool_usage_ratio')).toBe(0.75);
+    expect(value('health.checkpoint_age_seconds')).toBe(13);
+    expect(metricNamed(exported, 'health.wal_size_bytes')?.descriptor.unit).toBe('By');
+    expect(metricNamed(exported, 'health.checkpoint_age_seconds')?.descriptor.unit).toBe('s');
+    expect(obs.dropCounts()).toEqual([{ subject: 'health.wal_size_bytes', reason: 'not-finite', count: 1 }]);
   });
 });
 
@@ -265,7 +287,7 @@ describe('with no SDK registered', () => {
       expect(obs.recordsMetrics).toBe(true);
       obs.counterInc('via.global', 2);
       obs.spanEnd(obs.spanStart('global span'));
-      expect(points((await sdk.collect()).get('via.global'))).toEqual([[{}, 2]]);
+      expect(points(metricNamed(await sdk.collect(), 'via.global'))).toEqual([[{}, 2]]);
       expect(sdk.finished().map((span) => span.name)).toEqual(['global span']);
       expect(sdk.finished()[0]?.instrumentationScope).toMatchObject({
         name: '@sochdb/opentelemetry',

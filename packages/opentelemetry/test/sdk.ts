@@ -89,3 +89,8 @@ export function countAndSum(value: unknown): { count: number; sum: number | unde
   const histogram = value as Histogram;
   return { count: histogram.count, sum: histogram.sum };
 }
+
+/** The exported metric a call named `name` made: `sochdb.<name>`, with the default prefix. */
+export function metricNamed(exported: Map<string, MetricData>, name: string): MetricData | undefined {
+  return exported.get(`sochdb.${name}`);
+}

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { context, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { CORE_API_VERSION, isPluginModule, PluginManager } from '@sochdb/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import plugin, { OpenTelemetryObservability, VERSION } from '../src/index.js';
-import { createSdk, observed, points, type Sdk } from './sdk.js';
+import { createSdk, metricNamed, observed, points, type Sdk } from './sdk.js';
 
 let sdk: Sdk;
 beforeEach(() => {
@@ -109,7 +110,9 @@ describe('spans are real spans', () => {
       ['page read', { page: '7', bytes: '4096' }],
       ['no attributes', {}],
     ]);
-    expect(errors).toEqual([]);
+    // The number made a string is an altered value: counted, reported once.
+    expect(obs.dropCounts()).toEqual([{ subject: 'page read', reason: 'label-not-string', count: 1 }]);
+    expect(errors.map((e) => e.operation)).toEqual(['spanEvent']);
   });
 
   it('odd span and event names and attributes never reach the SDK as something it throws on', () => {
@@ -124,7 +127,12 @@ describe('spans are real spans', () => {
       ['Symbol(event)', { ok: 'x' }],
       ['attributes not an object', {}],
     ]);
-    expect(errors.map((e) => e.operation)).toEqual(['spanEvent']);
+    expect(obs.dropCounts().map((d) => d.reason)).toEqual([
+      'label-empty-name',
+      'label-unprintable',
+      'labels-not-object',
+    ]);
+    expect(errors.every((e) => e.operation === 'spanEvent')).toBe(true);
   });
 
   it('maxOpenSpans: passing it ends the oldest span (sochdb.span.evicted = true) and reports it once', () => {
@@ -132,8 +140,8 @@ describe('spans are real spans', () => {
     const ids = ['a', 'b', 'c', 'd', 'e'].map((name) => obs.spanStart(name));
     expect(obs.openSpans).toBe(3);
     expect(sdk.finished().map((s) => [s.name, s.attributes])).toEqual([
-      ['a', { 'sochdb.span.evicted': true }],
-      ['b', { 'sochdb.span.evicted': true }],
+      ['a', { 'db.system.name': 'sochdb', 'sochdb.span.evicted': true }],
+      ['b', { 'db.system.name': 'sochdb', 'sochdb.span.evicted': true }],
     ]);
     obs.spanEnd(ids[0] as number); // already ended by eviction: nothing happens
     expect(sdk.finished()).toHaveLength(2);
@@ -151,7 +159,7 @@ describe('spans are real spans', () => {
     expect(obs.spanStart('after')).toBe(0);
     obs.counterInc('after.shutdown', 1);
     obs.logError('after');
-    expect((await sdk.collect()).get('after.shutdown')).toBeUndefined();
+    expect(metricNamed(await sdk.collect(), 'after.shutdown')).toBeUndefined();
   });
 
   it('a sampled-out parent is still tracked, so its children are sampled out with it', async () => {
@@ -175,15 +183,25 @@ describe('spans are real spans', () => {
 });
 
 describe('logs', () => {
-  it('are a "log" event on the innermost open span, and a sochdb.log.records counter by level', async () => {
+  // withSpan needs a context manager, as context.with does (the Node SDK registers one).
+  beforeEach(() => {
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  });
+  afterEach(() => {
+    context.disable();
+  });
+
+  it('are a "log" event on the span active in the context, and a sochdb.log.messages counter by level', async () => {
     const { obs } = observed(sdk);
     obs.logInfo('before any span');
     const outer = obs.spanStart('outer');
     const inner = obs.spanStart('inner', outer);
-    obs.logWarn('slow fsync', { ms: '250', 'log.message': 'replaced' });
+    obs.withSpan(inner, () => obs.logWarn('slow fsync', { ms: '250', 'log.message': 'replaced' }));
     obs.spanEnd(inner);
-    obs.logError('after inner ended');
-    obs.logDebug('debug too');
+    obs.withSpan(outer, () => {
+      obs.logError('after inner ended');
+      obs.logDebug('debug too');
+    });
     obs.spanEnd(outer);
     const spans = sdk.finished();
     expect(byName(spans, 'inner').events.map((e) => [e.name, e.attributes])).toEqual([
@@ -193,7 +211,7 @@ describe('logs', () => {
       { 'log.severity': 'ERROR', 'log.message': 'after inner ended' },
       { 'log.severity': 'DEBUG', 'log.message': 'debug too' },
     ]);
-    expect(points((await sdk.collect()).get('sochdb.log.records'))).toEqual([
+    expect(points(metricNamed(await sdk.collect(), 'log.messages'))).toEqual([
       [{ level: 'debug' }, 1],
       [{ level: 'error' }, 1],
       [{ level: 'info' }, 1],
@@ -201,18 +219,15 @@ describe('logs', () => {
     ]);
   });
 
-  it('the innermost span is the last started that is still open, whatever order spans end in', () => {
+  it('an open span that is not active gets no log events, whatever order spans start and end in', () => {
     const { obs } = observed(sdk);
     const a = obs.spanStart('a');
     const b = obs.spanStart('b');
-    const c = obs.spanStart('c');
-    obs.spanEnd(b); // out of order
-    obs.logInfo('to c');
-    obs.spanEnd(c);
-    obs.logInfo('to a');
+    obs.logInfo('to no span');
+    obs.withSpan(a, () => obs.logInfo('to a'));
+    obs.spanEnd(b);
     obs.spanEnd(a);
     const spans = sdk.finished();
-    expect(byName(spans, 'c').events.map((e) => e.attributes?.['log.message'])).toEqual(['to c']);
     expect(byName(spans, 'a').events.map((e) => e.attributes?.['log.message'])).toEqual(['to a']);
     expect(byName(spans, 'b').events).toEqual([]);
   });
@@ -220,10 +235,10 @@ describe('logs', () => {
   it('logEvents: false and logCounter: false switch the two off', async () => {
     const { obs } = observed(sdk, { logEvents: false, logCounter: false });
     const id = obs.spanStart('quiet');
-    obs.logError('not recorded');
+    obs.withSpan(id, () => obs.logWarn('not recorded'));
     obs.spanEnd(id);
     expect(sdk.finished()[0]?.events).toEqual([]);
-    expect((await sdk.collect()).get('sochdb.log.records')).toBeUndefined();
+    expect(metricNamed(await sdk.collect(), 'log.messages')).toBeUndefined();
   });
 });
 
@@ -247,10 +262,11 @@ describe('as a plugin', () => {
     manager.spanEnd(child);
     manager.spanEnd(root);
     const exported = await sdk.collect();
-    expect(points(exported.get('txn.commit'))).toEqual([[{ table: 'users' }, 1]]);
+    expect(points(metricNamed(exported, 'txn.commit'))).toEqual([[{ table: 'users' }, 1]]);
     const spans = sdk.finished();
     expect(byName(spans, 'wal').parentSpanContext?.spanId).toBe(byName(spans, 'txn').spanContext().spanId);
-    expect(byName(spans, 'wal').events.map((e) => e.name)).toEqual(['fsync', 'log']);
+    // The manager's logInfo ran with no span active: a log event belongs to no span then.
+    expect(byName(spans, 'wal').events.map((e) => e.name)).toEqual(['fsync']);
     await manager.shutdownAll();
     expect(reports).toHaveLength(1);
   });
@@ -268,7 +284,7 @@ describe('as a plugin', () => {
       expect(ours.map((w) => [w.name, w.message])).toEqual([
         [
           'SochDBWarning',
-          "opentelemetry 'opentelemetry' counterInc: counter 'w': value must be a finite, non-negative number; got -1 (dropped). Further problems of this kind are not reported.",
+          "opentelemetry 'opentelemetry' counterInc: counter 'w': value must be a finite, non-negative number; got -1 (dropped). Further values dropped for this reason are counted, not reported.",
         ],
       ]);
     } finally {
