@@ -52,8 +52,9 @@ export function isPluginModule(value: unknown): value is PluginModule {
 }
 
 /**
- * Types and brands a plugin module. Use it as a plugin package's default
- * export:
+ * Types and brands a plugin module: returns a branded copy (same prototype,
+ * same properties), never changing its argument, so a frozen object works.
+ * Use it as a plugin package's default export:
  *
  * ```ts
  * export default definePlugin({
@@ -70,7 +71,11 @@ export function definePlugin<Options>(module: PluginModule<Options>): PluginModu
   if (problem !== undefined)
     throw new TypeError(`definePlugin: ${problem.replace('its default export', 'the argument')}`);
   announceCoreCopy(import.meta.url);
-  return brand(module, Brand.pluginModule);
+  const copy = Object.create(
+    Object.getPrototypeOf(module) as object | null,
+    Object.getOwnPropertyDescriptors(module),
+  ) as PluginModule<Options>;
+  return brand(copy, Brand.pluginModule);
 }
 
 function loadError(code: string, specifier: string, what: string, cause?: unknown): KernelError {
