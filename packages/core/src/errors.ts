@@ -124,17 +124,26 @@ export class KernelError extends Error {
 // On the prototype, so `name` is not an own property that shows up in logs as data.
 Object.defineProperty(KernelError.prototype, 'name', { value: 'KernelError', configurable: true, writable: true });
 
+const OWN_MAJOR = majorOf(VERSION);
+
+function majorOf(version: string): string {
+  return version.slice(0, version.indexOf('.'));
+}
+
 /**
  * True when `value` is a {@link KernelError} made by any copy of
- * `@sochdb/core`, not only this one.
+ * `@sochdb/core` of this copy's major, whatever its kind: a newer minor may
+ * add kinds this copy does not know, and its errors are still kernel errors.
  */
 export function isKernelError(value: unknown): value is KernelError {
   if (typeof value !== 'object' || value === null) return false;
   const record = value as Record<PropertyKey, unknown>;
+  const brand = record[KERNEL_ERROR_BRAND];
   return (
-    typeof record[KERNEL_ERROR_BRAND] === 'string' &&
+    typeof brand === 'string' &&
+    majorOf(brand) === OWN_MAJOR &&
     typeof record.kind === 'string' &&
-    KINDS.has(record.kind) &&
+    record.kind.length > 0 &&
     typeof record.code === 'string' &&
     typeof record.message === 'string'
   );

@@ -20,6 +20,7 @@ import { assertExtension, soleCoreCapability } from './guards.js';
 import { holdInstance, instanceState, releaseInstance, retireInstance } from './instance-registry.js';
 import { describeDropped, messageOf, stringOf } from './text.js';
 import type { CoreCapability, ExtensionInfo, HealthInfo, Labels, SpanId } from './types.js';
+import { VERSION } from './version.js';
 
 /** Where an extension failed, as handed to {@link PluginManagerOptions.onError}. */
 export interface ErrorSite {
@@ -768,14 +769,15 @@ function defaultOnError(error: unknown, { extension, operation }: ErrorSite): vo
 }
 
 /**
- * True when `value` is a {@link PluginManager} from this or a compatible copy
- * of `@sochdb/core`. A manager from an incompatible copy is not silently
- * refused: it throws a `KernelError` (`SOCHDB_CORE_INCOMPATIBLE`) explaining
- * the version clash.
+ * True when `value` is a {@link PluginManager} that code built against this
+ * copy of `@sochdb/core` can use: one of the same major whose minor is not
+ * older than this copy's (the manager is the host, this code its consumer). A
+ * manager of a copy that cannot serve this one is not silently refused: it
+ * throws a `KernelError` (`SOCHDB_CORE_INCOMPATIBLE`) explaining the clash.
  */
 export function isPluginManager(value: unknown): value is PluginManager {
   const version = brandVersion(value, Brand.pluginManager);
   if (version === undefined) return false;
-  if (!isCompatibleCoreVersion(version)) throw incompatibleCore('This PluginManager', version);
+  if (!isCompatibleCoreVersion(VERSION, version)) throw incompatibleCore('This PluginManager', version, 'host');
   return true;
 }

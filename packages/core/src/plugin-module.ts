@@ -247,7 +247,7 @@ export async function loadPlugin(specifier: string, options?: unknown, from?: st
   }
   const builtWith = brandVersion(plugin, Brand.pluginModule);
   if (builtWith !== undefined && !isCompatibleCoreVersion(builtWith)) {
-    throw incompatibleCore(`Plugin "${specifier}"`, builtWith);
+    throw incompatibleCore(`Plugin "${specifier}"`, builtWith, 'consumer');
   }
 
   let extension: unknown;
