@@ -20,9 +20,11 @@ export {
 export { emitSochDBWarning, isCompatibleCoreVersion } from './brand.js';
 export { ErrorCode, type ErrorCodeValue, isKernelError, KernelError, type KernelErrorKind } from './errors.js';
 export type {
+  BatchOp,
   CompressionExtension,
   Extension,
   IndexExtension,
+  IterateOptions,
   ObservabilityExtension,
   StorageExtension,
 } from './extension.js';

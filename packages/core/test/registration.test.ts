@@ -49,6 +49,15 @@ describe('registration checks shape and capability', () => {
     expect(pm.storage()).toBeUndefined();
   });
 
+  it('checks the optional 1.1 storage methods when present', async () => {
+    const pm = new PluginManager();
+    for (const method of ['scanReverse', 'iterate', 'batch']) {
+      const error = await rejection(pm.registerStorage({ ...storage('s'), [method]: true } as StorageExtension));
+      expect(error.message).toContain(`${method} must be a function when present`);
+    }
+    await pm.registerStorage({ ...storage('s'), scanReverse: async () => [], batch: async () => {} });
+  });
+
   it('refuses an index without indexType and a compression without algorithm', async () => {
     const pm = new PluginManager();
     const noType = { ...index('i'), indexType: '' };
