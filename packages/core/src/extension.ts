@@ -120,9 +120,9 @@ export interface IndexExtension extends Extension {
   /** An estimate of the memory the index holds, in bytes. */
   sizeBytes(): number;
   /** Since 1.1: the table the last `build` covered (undefined before the first). */
-  readonly table?: TableId;
+  readonly table?: TableId | undefined;
   /** Since 1.1: the column the last `build` covered (undefined before the first). */
-  readonly column?: ColumnId;
+  readonly column?: ColumnId | undefined;
 }
 
 /**
