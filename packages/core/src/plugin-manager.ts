@@ -319,7 +319,8 @@ export class PluginManager {
         this.#compression.set(key as string, ext as CompressionExtension);
         break;
       case 'observability':
-        this.#observers = [...this.#observers, ext as ObservabilityExtension];
+        // In registration (call) order, not the order the inits finished in.
+        this.#observers = this.#live('observability').map((r) => r.ext as ObservabilityExtension);
         this.#rebuildOptionalFanOut();
         break;
     }

@@ -353,6 +353,28 @@ describe('registration order is the order of the register calls', () => {
     expect(journal).toEqual(['shutdown third', 'shutdown second', 'shutdown first']);
   });
 
+  it('fans out in the order of the register calls too', async () => {
+    const pm = new PluginManager();
+    const heard: string[] = [];
+    const [slowGate, fastGate] = [deferred(), deferred()];
+    const listener = (name: string, gate: Promise<void>) => {
+      return Object.assign(new Recorder(name), {
+        init: () => gate,
+        logInfo: () => void heard.push(name),
+      });
+    };
+    const pending = [
+      pm.register(listener('first', slowGate.promise)),
+      pm.register(listener('second', fastGate.promise)),
+    ];
+    fastGate.resolve();
+    await pending[1];
+    slowGate.resolve();
+    await Promise.all(pending);
+    pm.logInfo('hello');
+    expect(heard).toEqual(['first', 'second']);
+  });
+
   it('a registration whose init fails leaves no gap and changes no one else’s place', async () => {
     const pm = new PluginManager();
     const gate = deferred();
