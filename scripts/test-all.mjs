@@ -6,8 +6,10 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const root = new URL('..', import.meta.url).pathname;
+// fileURLToPath, not URL.pathname: a path with a space (or any escaped character) stays a path.
+const root = fileURLToPath(new URL('..', import.meta.url));
 const steps = [
   ['tools', ['node', 'scripts/ensure-tools.mjs']],
   ['lint', ['pnpm', 'lint']],

@@ -5,8 +5,10 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const root = new URL('..', import.meta.url).pathname;
+// fileURLToPath, not URL.pathname: a path with a space (or any escaped character) stays a path.
+const root = fileURLToPath(new URL('..', import.meta.url));
 const report = join(root, '.tmp', 'vitest-results.json');
 mkdirSync(join(root, '.tmp'), { recursive: true });
 rmSync(report, { force: true });

@@ -25,12 +25,38 @@ export function describeValue(value: unknown): string {
   if (typeof value === 'object') {
     const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
     if (typeof name !== 'string' || name === '') return 'an object';
-    return `${/^[AEIOU]/.test(name) ? 'an' : 'a'} ${name}`;
+    return `${article(name)} ${name}`;
   }
   return typeof value;
 }
 
+/**
+ * "a" or "an" for a class name, by how it is read: "an Array", "an Error",
+ * "an Unknown...", but "a Uint8Array", "a URL", "a Map".
+ */
+function article(name: string): 'a' | 'an' {
+  return /^(?:[AEIO]|Un(?!i))/.test(name) ? 'an' : 'a';
+}
+
 const describe = describeValue;
+
+/**
+ * `%TypedArray%.prototype[Symbol.toStringTag]`: a getter that reads a typed
+ * array's internal name, so it answers for arrays of any realm and cannot be
+ * fooled by a look-alike object (it returns `undefined` for those).
+ */
+const typedArrayName = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype), Symbol.toStringTag)
+  ?.get as (this: unknown) => string | undefined;
+
+/**
+ * True for a `Uint8Array` from any realm (a `vm` context, an iframe, a test
+ * environment's window), a Node `Buffer` included; false for other typed
+ * arrays and look-alikes.
+ */
+export function isBytes(value: unknown): value is Uint8Array {
+  if (value instanceof Uint8Array) return typedArrayName.call(value) === 'Uint8Array';
+  return typeof value === 'object' && value !== null && typedArrayName.call(value) === 'Uint8Array';
+}
 
 /**
  * Checks a constructor's options object: `undefined` (no options) or a plain
@@ -79,9 +105,12 @@ export function assertTransactionId(value: unknown, name = 'txn'): asserts value
   checkInteger(value, name, Number.MAX_SAFE_INTEGER, '[0, 2^53)');
 }
 
-/** Throws a `TypeError` unless `value` is a `Uint8Array` (a `Buffer` is one). */
+/**
+ * Throws a `TypeError` unless `value` is a `Uint8Array`: one of any realm (a
+ * `vm` context, a test environment's window) and a `Buffer` are accepted.
+ */
 export function assertBytes(value: unknown, name: string): asserts value is Uint8Array {
-  if (!(value instanceof Uint8Array)) {
+  if (!isBytes(value)) {
     throw new TypeError(`${name} must be a Uint8Array; got ${describe(value)}`);
   }
 }

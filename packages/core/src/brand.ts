@@ -5,9 +5,11 @@
  * different version, a bundled copy). `instanceof` then silently fails, so
  * everything core makes carries a `Symbol.for` brand holding core's version,
  * and two copies decide whether they can work together with the rule
- * OpenTelemetry's API uses: same major; the other's minor not newer than ours
- * (for 0.x: same minor, the other's patch not newer). Prereleases must match
- * exactly.
+ * OpenTelemetry's API uses, stated from the side that receives something (the
+ * host: a manager, a loader): it accepts what a consumer was built against
+ * when the majors match and the consumer's minor is not newer than the host's
+ * (for 0.x: same minor, the consumer's patch not newer). Prereleases must
+ * match exactly.
  */
 import { ErrorCode, KernelError } from './errors.js';
 import { VERSION } from './version.js';
@@ -21,10 +23,17 @@ export const Brand = {
 const SEMVER = /^(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$/;
 
 /**
- * Whether something made by core version `other` can be used by core version
- * `own` (this copy, by default).
+ * The host/consumer rule: whether a host built as core `host` (this copy, by
+ * default) accepts what a consumer built against core `consumer` gives it. A
+ * 1.4 host accepts 1.0 to 1.4 consumers, not 1.5 ones (they may use what 1.4
+ * lacks) and not 2.x ones.
+ *
+ * @param consumer - the core version the thing handed over was built against
+ * @param host - the core version of the copy that receives it
  */
-export function isCompatibleCoreVersion(other: string, own: string = VERSION): boolean {
+export function isCompatibleCoreVersion(consumer: string, host: string = VERSION): boolean {
+  const own = host;
+  const other = consumer;
   if (other === own) return true;
   const a = SEMVER.exec(own);
   const b = SEMVER.exec(other);
@@ -50,15 +59,27 @@ export function brand<T extends object>(target: T, symbol: symbol): T {
   return target;
 }
 
-/** The error for a value made by a copy of core this copy cannot work with. */
-export function incompatibleCore(what: string, otherVersion: string): KernelError {
-  return new KernelError(
-    'plugin',
-    ErrorCode.CORE_INCOMPATIBLE,
-    `${what} was made by @sochdb/core ${otherVersion}, which this @sochdb/core ${VERSION} cannot work with ` +
-      '(the major must match and the other minor must not be newer). The application has two incompatible ' +
-      "copies of @sochdb/core: install one version that satisfies every plugin's peer range (`npm ls @sochdb/core` shows them).",
-  );
+const REMEDY =
+  "The application has two copies of @sochdb/core: install one version that satisfies every plugin's peer range " +
+  '(`npm ls @sochdb/core` shows them).';
+
+/**
+ * The error for a value this copy refuses under the host/consumer rule.
+ *
+ * @param what - the value, as the message names it (`Plugin "x"`, `This PluginManager`)
+ * @param otherVersion - the core version in the value's brand
+ * @param role - `consumer` when this copy is the host receiving the value (a
+ *   loader given a plugin module); `host` when the value is the host and this
+ *   copy's code the consumer (a manager handed to code built against this copy)
+ */
+export function incompatibleCore(what: string, otherVersion: string, role: 'consumer' | 'host'): KernelError {
+  const rule = '(a host accepts what was built against the same major and a minor no newer than its own)';
+  const why =
+    role === 'consumer'
+      ? `${what} was made by @sochdb/core ${otherVersion}, which this @sochdb/core ${VERSION} cannot host ${rule}.`
+      : `${what} was made by @sochdb/core ${otherVersion}, and this code was built against @sochdb/core ${VERSION}, ` +
+        `which it cannot serve ${rule}.`;
+  return new KernelError('plugin', ErrorCode.CORE_INCOMPATIBLE, `${why} ${REMEDY}`);
 }
 
 const COPIES = Symbol.for('@sochdb/core:copies');
@@ -70,8 +91,12 @@ let registered = false;
 
 /**
  * Records this copy of core in a process-wide list and warns (once per copy)
- * when a copy this one is incompatible with is loaded too. Called when a
- * manager or a plugin module is made, so importing core has no side effect.
+ * when a copy is loaded that neither hosts this one's things nor is hosted by
+ * it (another major, another 0.x minor, another prerelease). Two copies of one
+ * major work together one way (the newer hosts the older's plugins), and a
+ * refusal the other way is an explained error, so they are not warned about.
+ * Called when a manager or a plugin module is made, so importing core has no
+ * side effect.
  */
 export function announceCoreCopy(location: string): void {
   if (registered) return;
@@ -80,7 +105,7 @@ export function announceCoreCopy(location: string): void {
   if (!Array.isArray(global[COPIES])) global[COPIES] = [];
   const copies = global[COPIES] as CoreCopy[];
   for (const other of copies) {
-    if (!isCompatibleCoreVersion(other.version) || !isCompatibleCoreVersion(VERSION, other.version)) {
+    if (!isCompatibleCoreVersion(other.version) && !isCompatibleCoreVersion(VERSION, other.version)) {
       emitSochDBWarning(
         `Two incompatible copies of @sochdb/core are loaded: ${other.version} (${other.location}) and ${VERSION} ` +
           `(${location}). Plugins built against one will be refused by managers of the other. ` +

@@ -32,6 +32,11 @@ export const ErrorCode = {
   PLUGIN_NOT_FOUND: 'SOCHDB_PLUGIN_NOT_FOUND',
   /** The manager has been shut down; nothing can be registered any more. */
   PLUGIN_MANAGER_SHUT_DOWN: 'SOCHDB_PLUGIN_MANAGER_SHUT_DOWN',
+  /**
+   * The extension instance was shut down (by this or another manager): an
+   * instance is initialised and shut down at most once, so register a new one.
+   */
+  PLUGIN_INSTANCE_SHUT_DOWN: 'SOCHDB_PLUGIN_INSTANCE_SHUT_DOWN',
   /** One or more `shutdown()` calls failed during `shutdownAll()`. */
   PLUGIN_SHUTDOWN_FAILED: 'SOCHDB_PLUGIN_SHUTDOWN_FAILED',
   /** The extension needs its `init()` (which the manager calls on registration) before this call. */
@@ -42,6 +47,12 @@ export const ErrorCode = {
   CORE_INCOMPATIBLE: 'SOCHDB_CORE_INCOMPATIBLE',
   /** `loadPlugin`: the module could not be found from the application folder. */
   PLUGIN_MODULE_NOT_FOUND: 'SOCHDB_PLUGIN_MODULE_NOT_FOUND',
+  /**
+   * `loadPlugin`: the package is installed, but the entry point the specifier
+   * names does not resolve (a `main` or `exports` target that does not exist,
+   * a subpath the package does not export, no matching condition).
+   */
+  PLUGIN_MODULE_UNRESOLVED: 'SOCHDB_PLUGIN_MODULE_UNRESOLVED',
   /** `loadPlugin`: the module was found but importing it threw. */
   PLUGIN_MODULE_IMPORT_FAILED: 'SOCHDB_PLUGIN_MODULE_IMPORT_FAILED',
   /** `loadPlugin`: the module's default export is not a plugin module. */
@@ -113,23 +124,27 @@ export class KernelError extends Error {
 // On the prototype, so `name` is not an own property that shows up in logs as data.
 Object.defineProperty(KernelError.prototype, 'name', { value: 'KernelError', configurable: true, writable: true });
 
+const OWN_MAJOR = majorOf(VERSION);
+
+function majorOf(version: string): string {
+  return version.slice(0, version.indexOf('.'));
+}
+
 /**
  * True when `value` is a {@link KernelError} made by any copy of
- * `@sochdb/core`, not only this one.
+ * `@sochdb/core` of this copy's major, whatever its kind: a newer minor may
+ * add kinds this copy does not know, and its errors are still kernel errors.
  */
 export function isKernelError(value: unknown): value is KernelError {
   if (typeof value !== 'object' || value === null) return false;
   const record = value as Record<PropertyKey, unknown>;
+  const brand = record[KERNEL_ERROR_BRAND];
   return (
-    typeof record[KERNEL_ERROR_BRAND] === 'string' &&
+    typeof brand === 'string' &&
+    majorOf(brand) === OWN_MAJOR &&
     typeof record.kind === 'string' &&
-    KINDS.has(record.kind) &&
+    record.kind.length > 0 &&
     typeof record.code === 'string' &&
     typeof record.message === 'string'
   );
-}
-
-/** Shorthand for the common case: a `plugin` error. */
-export function pluginError(code: string, message: string, cause?: unknown): KernelError {
-  return new KernelError('plugin', code, message, cause === undefined ? undefined : { cause });
 }

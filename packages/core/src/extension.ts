@@ -56,7 +56,47 @@ export interface StorageExtension extends Extension {
   compact?(): Promise<void>;
   /** Size and amplification figures. */
   stats?(): StorageStats;
+  /**
+   * Since 1.1. Up to `limit` entries with keys in `[start, end)`, descending:
+   * the range of `scan`, walked from its end.
+   */
+  scanReverse?(
+    table: TableId,
+    start: Uint8Array,
+    end: Uint8Array,
+    limit: number,
+  ): Promise<Array<[key: Uint8Array, value: Uint8Array]>>;
+  /**
+   * Since 1.1. A snapshot walk: yields what the store held when `iterate` was
+   * called, whatever is written afterwards, in bounded memory. Options are
+   * copied and checked at the call (a bad one rejects the first `next()`); the
+   * event loop runs between batches; `return()` releases the snapshot.
+   */
+  iterate?(table: TableId, options?: IterateOptions): AsyncIterableIterator<[key: Uint8Array, value: Uint8Array]>;
+  /**
+   * Since 1.1. Applies every op atomically: all are checked first (a bad one
+   * rejects with nothing applied), then all are applied so that no reader
+   * sees some and not others.
+   */
+  batch?(ops: readonly BatchOp[], txn: TransactionId): Promise<void>;
 }
+
+/** What {@link StorageExtension.iterate} walks: `[start, end)` as for `scan`, ascending unless `reverse`. */
+export interface IterateOptions {
+  /** First key (inclusive); default: the table's first key. */
+  start?: Uint8Array;
+  /** End key (exclusive); empty or absent: no upper bound. */
+  end?: Uint8Array;
+  /** Walk descending. */
+  reverse?: boolean;
+  /** At most this many entries (a non-negative integer or `Infinity`). */
+  limit?: number;
+}
+
+/** One write of a {@link StorageExtension.batch}. */
+export type BatchOp =
+  | { type: 'put'; table: TableId; key: Uint8Array; value: Uint8Array }
+  | { type: 'delete'; table: TableId; key: Uint8Array };
 
 /**
  * A secondary index: a set of `(key, rowId)` pairs, ordered by key bytewise
@@ -79,6 +119,10 @@ export interface IndexExtension extends Extension {
   nearest?(query: Uint8Array, k: number): Array<[rowId: RowId, distance: number]>;
   /** An estimate of the memory the index holds, in bytes. */
   sizeBytes(): number;
+  /** Since 1.1: the table the last `build` covered (undefined before the first). */
+  readonly table?: TableId | undefined;
+  /** Since 1.1: the column the last `build` covered (undefined before the first). */
+  readonly column?: ColumnId | undefined;
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 
 import { describeValue } from './arguments.js';
-import { ErrorCode, KernelError } from './errors.js';
+import { ErrorCode, type ErrorCodeValue, KernelError } from './errors.js';
 import type {
   CompressionExtension,
   Extension,
@@ -26,7 +26,7 @@ const REQUIRED: Record<CoreCapability, readonly string[]> = {
   compression: ['compress', 'decompress'],
 };
 const OPTIONAL: Record<CoreCapability, readonly string[]> = {
-  storage: ['compact', 'stats'],
+  storage: ['compact', 'stats', 'scanReverse', 'iterate', 'batch'],
   index: ['nearest'],
   observability: ['logDebug', 'logInfo', 'logWarn', 'logError', 'reportHealth'],
   compression: ['setLevel'],
@@ -53,71 +53,95 @@ function label(value: unknown): string {
   return 'extension';
 }
 
+/** Why a value is not a valid extension: the code a refusal carries and a sentence fragment naming the field or method. */
+interface Problem {
+  readonly code: ErrorCodeValue;
+  readonly reason: string;
+}
+
+const invalid = (reason: string): Problem => ({ code: ErrorCode.PLUGIN_INVALID, reason });
+
+function problemOf(value: unknown, capability?: CoreCapability): Problem | undefined {
+  if (typeof value === 'function') {
+    return invalid(`expected an extension object, got ${describeValue(value)}: did you forget \`new\`?`);
+  }
+  if (typeof value !== 'object' || value === null) {
+    return invalid(`expected an extension object, got ${describeValue(value)}`);
+  }
+  const ext = value as Record<string, unknown>;
+  if (ext.info === undefined && typeof ext.create === 'function' && typeof ext.apiVersion === 'number') {
+    return invalid(
+      'this is a plugin module, not an extension: register the extension it makes, ' +
+        '`await module.create(options)`, or load it with `loadPlugin(name, options)`',
+    );
+  }
+  const info = ext.info as Record<string, unknown> | undefined;
+  if (typeof info !== 'object' || info === null) return invalid('info is missing (it must be an ExtensionInfo object)');
+  if (typeof info.name !== 'string' || info.name.trim().length === 0) {
+    return invalid('info.name must be a non-empty string');
+  }
+  for (const field of ['version', 'description', 'author'] as const) {
+    if (typeof info[field] !== 'string') return invalid(`info.${field} must be a string`);
+  }
+  if (!Array.isArray(info.capabilities)) return invalid('info.capabilities must be an array of capabilities');
+  for (const cap of info.capabilities as unknown[]) {
+    if (!isExtensionCapability(cap)) {
+      return invalid(
+        `info.capabilities has ${JSON.stringify(cap)}, which is not a capability (storage, index, observability, compression, query-optimizer, auth or custom:<name>)`,
+      );
+    }
+  }
+  for (const method of LIFECYCLE) {
+    if (ext[method] !== undefined && typeof ext[method] !== 'function') {
+      return invalid(`${method} must be a function when present`);
+    }
+  }
+  if (capability === undefined) return undefined;
+  if (!(info.capabilities as unknown[]).includes(capability)) {
+    return {
+      code: ErrorCode.PLUGIN_CAPABILITY,
+      reason: `info.capabilities does not include "${capability}" (it declares ${JSON.stringify(info.capabilities)})`,
+    };
+  }
+  const missing = REQUIRED[capability].filter((method) => typeof ext[method] !== 'function');
+  if (missing.length > 0) {
+    return invalid(`it is missing the ${capability} method${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`);
+  }
+  for (const method of OPTIONAL[capability]) {
+    if (ext[method] !== undefined && typeof ext[method] !== 'function') {
+      return invalid(`${method} must be a function when present`);
+    }
+  }
+  if (capability === 'index' && (typeof ext.indexType !== 'string' || ext.indexType.length === 0)) {
+    return invalid('indexType must be a non-empty string');
+  }
+  if (capability === 'compression' && (typeof ext.algorithm !== 'string' || ext.algorithm.length === 0)) {
+    return invalid('algorithm must be a non-empty string');
+  }
+  return undefined;
+}
+
 /**
  * Why `value` is not a valid extension (of `capability`, when given), or
  * `undefined` if it is one. The reason is a sentence fragment naming the
  * offending field or method.
  */
 export function extensionProblem(value: unknown, capability?: CoreCapability): string | undefined {
-  if (typeof value === 'function') {
-    return `expected an extension object, got ${describeValue(value)}: did you forget \`new\`?`;
-  }
-  if (typeof value !== 'object' || value === null) return `expected an extension object, got ${describeValue(value)}`;
-  const ext = value as Record<string, unknown>;
-  if (ext.info === undefined && typeof ext.create === 'function' && typeof ext.apiVersion === 'number') {
-    return (
-      'this is a plugin module, not an extension: register the extension it makes, ' +
-      '`await module.create(options)`, or load it with `loadPlugin(name, options)`'
-    );
-  }
-  const info = ext.info as Record<string, unknown> | undefined;
-  if (typeof info !== 'object' || info === null) return 'info is missing (it must be an ExtensionInfo object)';
-  if (typeof info.name !== 'string' || info.name.trim().length === 0) return 'info.name must be a non-empty string';
-  for (const field of ['version', 'description', 'author'] as const) {
-    if (typeof info[field] !== 'string') return `info.${field} must be a string`;
-  }
-  if (!Array.isArray(info.capabilities)) return 'info.capabilities must be an array of capabilities';
-  for (const cap of info.capabilities as unknown[]) {
-    if (!isExtensionCapability(cap)) {
-      return `info.capabilities has ${JSON.stringify(cap)}, which is not a capability (storage, index, observability, compression, query-optimizer, auth or custom:<name>)`;
-    }
-  }
-  for (const method of LIFECYCLE) {
-    if (ext[method] !== undefined && typeof ext[method] !== 'function')
-      return `${method} must be a function when present`;
-  }
-  if (capability === undefined) return undefined;
-  if (!(info.capabilities as unknown[]).includes(capability)) {
-    return `info.capabilities does not include "${capability}" (it declares ${JSON.stringify(info.capabilities)})`;
-  }
-  const missing = REQUIRED[capability].filter((method) => typeof ext[method] !== 'function');
-  if (missing.length > 0) {
-    return `it is missing the ${capability} method${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`;
-  }
-  for (const method of OPTIONAL[capability]) {
-    if (ext[method] !== undefined && typeof ext[method] !== 'function')
-      return `${method} must be a function when present`;
-  }
-  if (capability === 'index' && (typeof ext.indexType !== 'string' || ext.indexType.length === 0)) {
-    return 'indexType must be a non-empty string';
-  }
-  if (capability === 'compression' && (typeof ext.algorithm !== 'string' || ext.algorithm.length === 0)) {
-    return 'algorithm must be a non-empty string';
-  }
-  return undefined;
+  return problemOf(value, capability)?.reason;
 }
 
-/** Throws a `KernelError` (`plugin`, `SOCHDB_PLUGIN_INVALID`) unless `value` is a valid extension of `capability`. */
+/**
+ * Throws a `KernelError` (`plugin`) unless `value` is a valid extension of
+ * `capability`: `SOCHDB_PLUGIN_CAPABILITY` when it does not declare the
+ * capability, `SOCHDB_PLUGIN_INVALID` for anything else.
+ */
 export function assertExtension(value: unknown, capability?: CoreCapability, context = 'Cannot register'): void {
-  const problem = extensionProblem(value, capability);
+  const problem = problemOf(value, capability);
   if (problem === undefined) return;
-  const code = problem.startsWith('info.capabilities does not include')
-    ? ErrorCode.PLUGIN_CAPABILITY
-    : ErrorCode.PLUGIN_INVALID;
   throw new KernelError(
     'plugin',
-    code,
-    `${context} ${label(value)}: ${problem}. See the ${capability ?? 'Extension'} interface in @sochdb/core.`,
+    problem.code,
+    `${context} ${label(value)}: ${problem.reason}. See the ${capability ?? 'Extension'} interface in @sochdb/core.`,
   );
 }
 
@@ -142,15 +166,19 @@ export function isCompressionExtension(value: unknown): value is CompressionExte
   return extensionProblem(value, 'compression') === undefined;
 }
 
-/** The one core capability `ext` declares, or a description of why there is not exactly one. */
-export function soleCoreCapability(ext: Extension): CoreCapability | string {
-  const core = ext.info.capabilities.filter(isCoreCapability);
-  const unique = [...new Set(core)];
+/**
+ * The one core capability `ext` declares; none, two, or only informational
+ * ones is a `KernelError` (`plugin`, `SOCHDB_PLUGIN_CAPABILITY`).
+ */
+export function soleCoreCapability(ext: Extension): CoreCapability {
+  const declared = ext.info.capabilities;
+  const unique = [...new Set(declared.filter(isCoreCapability))];
   if (unique.length === 1) return unique[0] as CoreCapability;
-  if (unique.length === 0) {
-    return `it declares no core capability (${JSON.stringify(ext.info.capabilities)}); declare exactly one of ${CORE_CAPABILITIES.join(', ')}`;
-  }
-  return `it declares ${unique.join(' and ')}; register() needs exactly one core capability, so call the register<Kind>() method you mean`;
+  const why =
+    unique.length === 0
+      ? `it declares no core capability (${JSON.stringify(declared)}); declare exactly one of ${CORE_CAPABILITIES.join(', ')}`
+      : `it declares ${unique.join(' and ')}; register() needs exactly one core capability, so call the register<Kind>() method you mean`;
+  throw new KernelError('plugin', ErrorCode.PLUGIN_CAPABILITY, `Cannot register "${ext.info.name}": ${why}.`);
 }
 
 /**

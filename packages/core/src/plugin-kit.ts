@@ -22,6 +22,7 @@ export {
   assertTransactionId,
   compareBytes,
   describeValue,
+  isBytes,
 } from './arguments.js';
 export { emitSochDBWarning } from './brand.js';
 export { type DropCount, DropLedger, type DropSite } from './drop-ledger.js';

@@ -17,8 +17,10 @@ import type {
   StorageExtension,
 } from './extension.js';
 import { assertExtension, soleCoreCapability } from './guards.js';
-import { messageOf } from './text.js';
+import { holdInstance, instanceState, releaseInstance, retireInstance } from './instance-registry.js';
+import { describeDropped, messageOf, stringOf } from './text.js';
 import type { CoreCapability, ExtensionInfo, HealthInfo, Labels, SpanId } from './types.js';
+import { VERSION } from './version.js';
 
 /** Where an extension failed, as handed to {@link PluginManagerOptions.onError}. */
 export interface ErrorSite {
@@ -46,21 +48,35 @@ export interface PluginManagerOptions {
 
 type LogMethod = 'logDebug' | 'logInfo' | 'logWarn' | 'logError';
 
-/** One manager-level span: the extensions it was started on and each one's own id. */
+/** One manager-level span: the extensions it was started on and each one's own id (0: none). */
 interface OpenSpan {
   readonly targets: readonly ObservabilityExtension[];
-  readonly ids: readonly SpanId[];
+  readonly ids: SpanId[];
 }
 
-interface Registered {
+/**
+ * One `register*` call, from the moment its checks pass. Kept in call order,
+ * which is the registration order whatever order the `init`s finish in.
+ */
+interface Registration {
   readonly ext: Extension;
   readonly kind: CoreCapability;
+  /** `info.name`, read once before `init`. */
+  readonly name: string;
+  /** `algorithm` (compression) or `indexType` (index), read once before `init`. */
+  readonly key: string | undefined;
+  /** A copy of `info` taken before `init`; `listExtensions` hands out copies of it. */
+  readonly info: ExtensionInfo;
+  /**
+   * `init`: still running; `live`: registered; `refused`: its init finished
+   * after shutdownAll began; `closed`: shutdownAll took it out at its turn.
+   */
+  state: 'init' | 'live' | 'refused' | 'closed';
+  /** Settles (never rejects) when `init` has finished either way. */
+  initDone: Promise<void>;
 }
 
 const MANAGER = 'PluginManager';
-
-/** Which manager holds each registered extension instance (an instance belongs to one). */
-const owners = new WeakMap<Extension, PluginManager>();
 
 /**
  * The registry of a kernel's extensions: storage backends, indexes,
@@ -78,10 +94,15 @@ export class PluginManager {
   readonly #names = new Set<string>();
   /** Compression algorithm to the name of the extension holding it. */
   readonly #algorithms = new Map<string, string>();
-  #registered: Registered[] = [];
+  /** Every registration in call order: the ones in `init` and the live ones. */
+  #registrations: Registration[] = [];
+  /** The name each live extension registered under, for reports (read once, not from `info`). */
+  readonly #nameOf = new Map<Extension, string>();
 
   readonly #storage = new Map<string, StorageExtension>();
-  #activeStorage: string | undefined;
+  /** Set by setActiveStorage; otherwise the active storage is the first registered. */
+  #chosenStorage: string | undefined;
+  #activeStorage: StorageExtension | undefined;
   readonly #indexes = new Map<string, IndexExtension>();
   readonly #compression = new Map<string, CompressionExtension>();
 
@@ -100,7 +121,12 @@ export class PluginManager {
   #nextSpan = 1;
 
   readonly #reported = new Set<string>();
+  /** Set when shutdownAll begins: registering is refused from then on. */
   #shutDown = false;
+  /** The promise of the one shutdownAll run. */
+  #shutdown: Promise<void> | undefined;
+  /** Set when that promise has settled, either way. */
+  #shutdownSettled = false;
 
   /** @param options - error reporting and span bound; see {@link PluginManagerOptions} */
   constructor(options: PluginManagerOptions = {}) {
@@ -135,8 +161,7 @@ export class PluginManager {
   async register(ext: Extension): Promise<void> {
     this.#assertOpen();
     assertExtension(ext);
-    const kind = soleCoreCapability(ext);
-    switch (kind) {
+    switch (soleCoreCapability(ext)) {
       case 'storage':
         return this.registerStorage(ext as StorageExtension);
       case 'index':
@@ -145,51 +170,64 @@ export class PluginManager {
         return this.registerObservability(ext as ObservabilityExtension);
       case 'compression':
         return this.registerCompression(ext as CompressionExtension);
-      default:
-        throw new KernelError('plugin', ErrorCode.PLUGIN_CAPABILITY, `Cannot register "${ext.info.name}": ${kind}.`);
     }
   }
 
   /** Registers a storage backend. The first one registered becomes the active one. */
   async registerStorage(ext: StorageExtension): Promise<void> {
-    await this.#add(ext, 'storage', () => {
-      this.#storage.set(ext.info.name, ext);
-      this.#activeStorage ??= ext.info.name;
-    });
+    await this.#add(ext, 'storage');
   }
 
   /** Registers an index, found later by its `info.name`. */
   async registerIndex(ext: IndexExtension): Promise<void> {
-    await this.#add(ext, 'index', () => {
-      this.#indexes.set(ext.info.name, ext);
-    });
+    await this.#add(ext, 'index');
   }
 
   /** Registers an observability backend; every one registered receives every fan-out call. */
   async registerObservability(ext: ObservabilityExtension): Promise<void> {
-    await this.#add(ext, 'observability', () => {
-      this.#observers = [...this.#observers, ext];
-      this.#rebuildOptionalFanOut();
-    });
+    await this.#add(ext, 'observability');
   }
 
   /** Registers a compression algorithm, found later by its `algorithm`, which must be unique among compressions. */
   async registerCompression(ext: CompressionExtension): Promise<void> {
-    await this.#add(ext, 'compression', () => {
-      this.#compression.set(ext.algorithm, ext);
-    });
+    await this.#add(ext, 'compression');
   }
 
   /**
    * The registration protocol shared by every kind: check shape and
-   * capability, reserve the name synchronously (so two racing registrations
-   * of one name cannot both pass), await `init`, then add. A failure at any
-   * step releases the reservation, so nothing is left half-registered.
+   * capability, read the name (and algorithm or index type) once, take the
+   * registration's place in call order and reserve the name synchronously (so
+   * two racing registrations of one name cannot both pass), await `init`,
+   * then go live. A failure at any step releases everything, so nothing is
+   * left half-registered.
    */
-  async #add(ext: Extension, kind: CoreCapability, insert: () => void): Promise<void> {
+  async #add(ext: Extension, kind: CoreCapability): Promise<void> {
     this.#assertOpen();
     assertExtension(ext, kind);
-    const name = ext.info.name;
+    const source = ext.info;
+    const name = source.name;
+    const info: ExtensionInfo = {
+      ...source,
+      name,
+      version: source.version,
+      description: source.description,
+      author: source.author,
+      capabilities: [...source.capabilities],
+    };
+    const key =
+      kind === 'compression'
+        ? (ext as CompressionExtension).algorithm
+        : kind === 'index'
+          ? (ext as IndexExtension).indexType
+          : undefined;
+    if (name === MANAGER) {
+      throw new KernelError(
+        'plugin',
+        ErrorCode.PLUGIN_INVALID,
+        `Cannot register "${name}": the name "${MANAGER}" is reserved (the manager reports the values it drops itself under it). ` +
+          'Give the extension another name.',
+      );
+    }
     if (this.#names.has(name)) {
       throw new KernelError(
         'plugin',
@@ -198,7 +236,7 @@ export class PluginManager {
           'Give the second instance another name (most plugins take a `name` option).',
       );
     }
-    const algorithm = kind === 'compression' ? (ext as CompressionExtension).algorithm : undefined;
+    const algorithm = kind === 'compression' ? (key as string) : undefined;
     if (algorithm !== undefined && this.#algorithms.has(algorithm)) {
       throw new KernelError(
         'plugin',
@@ -207,27 +245,46 @@ export class PluginManager {
           'a manager holds one extension per compression algorithm. Register only one of them.',
       );
     }
-    const owner = owners.get(ext);
-    if (owner !== undefined && owner !== this) {
+    const state = instanceState(ext);
+    if (state === 'shut-down') {
+      throw new KernelError(
+        'plugin',
+        ErrorCode.PLUGIN_INSTANCE_SHUT_DOWN,
+        `${kind} extension '${name}' was shut down by a PluginManager, so it cannot be registered again: ` +
+          'an instance is initialised and shut down once. Create a new instance (or load the plugin again) for this manager.',
+      );
+    }
+    if (state !== undefined) {
       throw new KernelError(
         'plugin',
         ErrorCode.PLUGIN_DUPLICATE,
-        `${kind} extension '${name}' is already registered in another PluginManager: an extension instance belongs ` +
-          'to one manager (its shutdownAll shuts it down). Create another instance for this manager.',
+        `${kind} extension '${name}' is already registered in ${state.heldBy === this ? 'this' : 'another'} PluginManager: ` +
+          'an extension instance belongs to one manager (its shutdownAll shuts it down). Create another instance for this manager.',
       );
     }
+
     this.#names.add(name);
     if (algorithm !== undefined) this.#algorithms.set(algorithm, name);
-    owners.set(ext, this);
-    const release = () => {
-      this.#names.delete(name);
-      if (algorithm !== undefined) this.#algorithms.delete(algorithm);
-      owners.delete(ext);
+    holdInstance(ext, this);
+    let initDone!: () => void;
+    const registration: Registration = {
+      ext,
+      kind,
+      name,
+      key,
+      info,
+      state: 'init',
+      initDone: new Promise<void>((resolve) => (initDone = resolve)),
     };
+    this.#registrations = [...this.#registrations, registration];
     try {
       await ext.init?.();
     } catch (error) {
-      release();
+      this.#registrations = this.#registrations.filter((r) => r !== registration);
+      this.#names.delete(name);
+      if (algorithm !== undefined) this.#algorithms.delete(algorithm);
+      releaseInstance(ext);
+      initDone();
       throw new KernelError(
         'plugin',
         ErrorCode.PLUGIN_INIT_FAILED,
@@ -236,18 +293,68 @@ export class PluginManager {
       );
     }
     if (this.#shutDown) {
-      // shutdownAll ran while init was pending: this extension will never be
-      // shut down by it, so do that here rather than leak what init opened.
-      release();
-      try {
-        await ext.shutdown?.();
-      } catch (error) {
-        this.#report(ext.info.name, 'shutdown', error);
-      }
+      // shutdownAll began while init ran: it waits for this init and shuts the
+      // extension down in its turn, but the registration never completes.
+      registration.state = 'refused';
+      initDone();
       throw shutDownError(name);
     }
-    insert();
-    this.#registered = [...this.#registered, { ext, kind }];
+    registration.state = 'live';
+    this.#attach(registration);
+    initDone();
+  }
+
+  /** Puts a registration whose init finished into the lookups and the fan-out. */
+  #attach({ ext, kind, name, key }: Registration): void {
+    this.#nameOf.set(ext, name);
+    switch (kind) {
+      case 'storage':
+        this.#storage.set(name, ext as StorageExtension);
+        this.#activeStorage = this.#storage.get(this.#chosenStorage ?? this.#firstStorage() ?? '');
+        break;
+      case 'index':
+        this.#indexes.set(name, ext as IndexExtension);
+        break;
+      case 'compression':
+        this.#compression.set(key as string, ext as CompressionExtension);
+        break;
+      case 'observability':
+        // In registration (call) order, not the order the inits finished in.
+        this.#observers = this.#live('observability').map((r) => r.ext as ObservabilityExtension);
+        this.#rebuildOptionalFanOut();
+        break;
+    }
+  }
+
+  /** Takes a registration out of the lookups and the fan-out, just before its shutdown. */
+  #detach({ ext, kind, name, key }: Registration): void {
+    switch (kind) {
+      case 'storage':
+        this.#storage.delete(name);
+        if (this.#activeStorage === ext) this.#activeStorage = undefined;
+        break;
+      case 'index':
+        this.#indexes.delete(name);
+        break;
+      case 'compression':
+        this.#compression.delete(key as string);
+        break;
+      case 'observability': {
+        this.#observers = this.#observers.filter((observer) => observer !== ext);
+        this.#rebuildOptionalFanOut();
+        // Spans it took part in end without it: it gets no call after its turn.
+        for (const { targets, ids } of this.#spans.values()) {
+          const at = targets.indexOf(ext as ObservabilityExtension);
+          if (at >= 0) ids[at] = 0;
+        }
+        break;
+      }
+    }
+  }
+
+  /** The name of the first live storage in registration order. */
+  #firstStorage(): string | undefined {
+    return this.#registrations.find((r) => r.kind === 'storage' && r.state === 'live')?.name;
   }
 
   #assertOpen(): void {
@@ -279,12 +386,13 @@ export class PluginManager {
           (known.length > 0 ? `registered storage: ${known.join(', ')}` : 'no storage is registered'),
       );
     }
-    this.#activeStorage = name;
+    this.#chosenStorage = name;
+    this.#activeStorage = this.#storage.get(name);
   }
 
   /** The active storage backend (the first registered, unless changed), or `undefined`. */
   storage(): StorageExtension | undefined {
-    return this.#activeStorage === undefined ? undefined : this.#storage.get(this.#activeStorage);
+    return this.#activeStorage;
   }
 
   /** The index registered under `name`, or `undefined`. */
@@ -294,7 +402,7 @@ export class PluginManager {
 
   /** The distinct `indexType` values of the registered indexes, in registration order. */
   listIndexTypes(): string[] {
-    return [...new Set([...this.#indexes.values()].map((ext) => ext.indexType))];
+    return [...new Set(this.#live('index').map((r) => r.key as string))];
   }
 
   /** The compression extension for `algorithm`, or `undefined`. */
@@ -304,7 +412,7 @@ export class PluginManager {
 
   /** The registered compression algorithms, in registration order. */
   listCompression(): string[] {
-    return [...this.#compression.keys()];
+    return this.#live('compression').map((r) => r.key as string);
   }
 
   /** True when at least one observability extension is registered. */
@@ -312,9 +420,17 @@ export class PluginManager {
     return this.#observers.length > 0;
   }
 
-  /** The `info` of every registered extension, in registration order across kinds. */
+  /**
+   * A copy of the `info` of every registered extension, as it was when it was
+   * registered, in registration order across kinds.
+   */
   listExtensions(): ExtensionInfo[] {
-    return this.#registered.map(({ ext }) => ext.info);
+    return this.#live().map(({ info }) => ({ ...info, capabilities: [...info.capabilities] }));
+  }
+
+  /** The registrations in the lookups and the fan-out (of `kind`, when given), in registration order. */
+  #live(kind?: CoreCapability): Registration[] {
+    return this.#registrations.filter((r) => r.state === 'live' && (kind === undefined || r.kind === kind));
   }
 
   // ---------------------------------------------------------------------------
@@ -322,11 +438,14 @@ export class PluginManager {
   // once and returns at once when it is empty.
   // ---------------------------------------------------------------------------
 
-  /** Adds `value` to counter `name` on every observability extension. A negative or non-finite value is dropped and reported. */
+  /**
+   * Adds `value` to counter `name` on every observability extension. A value
+   * that is not a number, or is negative or not finite, is dropped and reported.
+   */
   counterInc(name: string, value: number, labels?: Labels): void {
     const observers = this.#observers;
     if (observers.length === 0) return;
-    if (!(value >= 0 && value !== Number.POSITIVE_INFINITY)) {
+    if (typeof value !== 'number' || !(value >= 0 && value !== Number.POSITIVE_INFINITY)) {
       this.#dropCounter(name, value);
       return;
     }
@@ -335,44 +454,72 @@ export class PluginManager {
       try {
         ext.counterInc(name, value, labels);
       } catch (error) {
-        this.#report(ext.info.name, 'counterInc', error);
+        this.#fail(ext, 'counterInc', error);
       }
     }
   }
 
   // Out of line, so counterInc stays small enough for V8 to inline into callers.
-  #dropCounter(name: string, value: number): void {
+  #dropCounter(name: string, value: unknown): void {
+    if (typeof value !== 'number') {
+      this.#dropNotNumber('counter', 'counterInc', name, value);
+      return;
+    }
     this.#report(
       MANAGER,
       'counterInc',
       new RangeError(
-        `counter '${String(name)}': value must be finite and non-negative; got ${describeValue(value)} (dropped)`,
+        `counter '${stringOf(name)}': value must be finite and non-negative; got ${describeValue(value)} (dropped)`,
       ),
     );
   }
 
-  /** Sets gauge `name` on every observability extension. */
+  // The contract: a value that is not a number (`typeof`) is dropped and
+  // reported like a bad counter value. Described by its type only, so a
+  // hostile object is never called into.
+  #dropNotNumber(metric: string, operation: string, name: string, value: unknown): void {
+    this.#report(
+      MANAGER,
+      operation,
+      new TypeError(`${metric} '${stringOf(name)}': value must be a number; got ${describeDropped(value)} (dropped)`),
+    );
+  }
+
+  /** Sets gauge `name` on every observability extension. A value that is not a number is dropped and reported. */
   gaugeSet(name: string, value: number, labels?: Labels): void {
     const observers = this.#observers;
+    if (observers.length === 0) return;
+    if (typeof value !== 'number') {
+      this.#dropNotNumber('gauge', 'gaugeSet', name, value);
+      return;
+    }
     for (let i = 0; i < observers.length; i++) {
       const ext = observers[i] as ObservabilityExtension;
       try {
         ext.gaugeSet(name, value, labels);
       } catch (error) {
-        this.#report(ext.info.name, 'gaugeSet', error);
+        this.#fail(ext, 'gaugeSet', error);
       }
     }
   }
 
-  /** Records an observation in histogram `name` on every observability extension. */
+  /**
+   * Records an observation in histogram `name` on every observability
+   * extension. A value that is not a number is dropped and reported.
+   */
   histogramObserve(name: string, value: number, labels?: Labels): void {
     const observers = this.#observers;
+    if (observers.length === 0) return;
+    if (typeof value !== 'number') {
+      this.#dropNotNumber('histogram', 'histogramObserve', name, value);
+      return;
+    }
     for (let i = 0; i < observers.length; i++) {
       const ext = observers[i] as ObservabilityExtension;
       try {
         ext.histogramObserve(name, value, labels);
       } catch (error) {
-        this.#report(ext.info.name, 'histogramObserve', error);
+        this.#fail(ext, 'histogramObserve', error);
       }
     }
   }
@@ -397,17 +544,33 @@ export class PluginManager {
         parentId = id === 0 ? undefined : id;
       }
       try {
-        const id = parentId === undefined ? ext.spanStart(name) : ext.spanStart(name, parentId);
-        ids[i] = typeof id === 'number' ? id : 0;
+        const id: unknown = parentId === undefined ? ext.spanStart(name) : ext.spanStart(name, parentId);
+        if (typeof id === 'number') {
+          ids[i] = id;
+        } else {
+          ids[i] = 0;
+          this.#badSpanId(ext, id);
+        }
       } catch (error) {
         ids[i] = 0;
-        this.#report(ext.info.name, 'spanStart', error);
+        this.#fail(ext, 'spanStart', error);
       }
     }
     const id = this.#nextSpan++;
     this.#spans.set(id, { targets: observers, ids });
     if (this.#spans.size > this.#maxOpenSpans) this.#evictOldestSpan();
     return id;
+  }
+
+  // Out of line: the hot loop stays small. The span is not routed to this extension.
+  #badSpanId(ext: ObservabilityExtension, id: unknown): void {
+    this.#fail(
+      ext,
+      'spanStart',
+      new TypeError(
+        `spanStart returned ${describeDropped(id)}, not a span id (a number); the span is not routed to this extension`,
+      ),
+    );
   }
 
   /** Ends the span on every extension it was started on; an unknown or ended id does nothing. */
@@ -430,7 +593,7 @@ export class PluginManager {
       try {
         ext.spanEvent(id, name, attributes);
       } catch (error) {
-        this.#report(ext.info.name, 'spanEvent', error);
+        this.#fail(ext, 'spanEvent', error);
       }
     }
   }
@@ -443,7 +606,7 @@ export class PluginManager {
       try {
         ext.spanEnd(id);
       } catch (error) {
-        this.#report(ext.info.name, 'spanEnd', error);
+        this.#fail(ext, 'spanEnd', error);
       }
     }
   }
@@ -485,7 +648,7 @@ export class PluginManager {
       try {
         (ext[method] as (message: string, fields?: Labels) => void)(message, fields);
       } catch (error) {
-        this.#report(ext.info.name, method, error);
+        this.#fail(ext, method, error);
       }
     }
   }
@@ -498,9 +661,14 @@ export class PluginManager {
       try {
         (ext.reportHealth as (health: HealthInfo) => void)(health);
       } catch (error) {
-        this.#report(ext.info.name, 'reportHealth', error);
+        this.#fail(ext, 'reportHealth', error);
       }
     }
+  }
+
+  /** Reports a failure of a registered extension, under the name it registered with. */
+  #fail(ext: Extension, operation: string, error: unknown): void {
+    this.#report(this.#nameOf.get(ext) ?? stringOf(ext.info?.name), operation, error);
   }
 
   /** Reports a failure once per (extension, operation); `onError` throwing is ignored. */
@@ -521,16 +689,47 @@ export class PluginManager {
 
   /**
    * Shuts every extension down exactly once, in reverse registration order
-   * across all kinds, awaiting each in turn and going on past failures. Rejects
-   * with one `KernelError` naming every failure. Idempotent: a second call
-   * resolves at once. Afterwards registering throws, accessors return
-   * `undefined`, `spanStart` returns 0 and fan-out does nothing.
+   * across all kinds, awaiting each in turn and going on past failures; rejects
+   * with one `KernelError` naming every failure.
+   *
+   * It first waits for registrations still in their `init` (and shuts those
+   * down in their turn too). Each extension stays in the lookups and the
+   * fan-out until its own turn, so a storage's last log lines reach a logger
+   * registered before it. A call made while one runs returns that same
+   * promise; a call after it settled resolves at once. Afterwards registering
+   * throws, accessors return `undefined`, `spanStart` returns 0 and fan-out
+   * does nothing.
    */
-  async shutdownAll(): Promise<void> {
-    if (this.#shutDown) return;
-    this.#shutDown = true;
-    const registered = this.#registered;
-    this.#registered = [];
+  shutdownAll(): Promise<void> {
+    if (this.#shutdownSettled) return Promise.resolve();
+    if (this.#shutdown === undefined) {
+      this.#shutDown = true;
+      this.#shutdown = this.#shutDownInTurn();
+      const settled = () => {
+        this.#shutdownSettled = true;
+      };
+      this.#shutdown.then(settled, settled);
+    }
+    return this.#shutdown;
+  }
+
+  async #shutDownInTurn(): Promise<void> {
+    // Registrations in their init: wait until each is live, failed or refused.
+    await Promise.all(this.#registrations.map((r) => r.initDone));
+    const registrations = this.#registrations;
+    const failures: Array<{ name: string; error: unknown }> = [];
+    for (let i = registrations.length - 1; i >= 0; i--) {
+      const registration = registrations[i] as Registration;
+      if (registration.state === 'live') this.#detach(registration);
+      registration.state = 'closed';
+      retireInstance(registration.ext);
+      try {
+        await registration.ext.shutdown?.();
+      } catch (error) {
+        failures.push({ name: registration.name, error });
+      }
+    }
+    this.#registrations = [];
     this.#storage.clear();
     this.#activeStorage = undefined;
     this.#indexes.clear();
@@ -538,17 +737,6 @@ export class PluginManager {
     this.#observers = [];
     this.#rebuildOptionalFanOut();
     this.#spans.clear();
-
-    const failures: Array<{ name: string; error: unknown }> = [];
-    for (let i = registered.length - 1; i >= 0; i--) {
-      const { ext } = registered[i] as Registered;
-      owners.delete(ext);
-      try {
-        await ext.shutdown?.();
-      } catch (error) {
-        failures.push({ name: ext.info.name, error });
-      }
-    }
     if (failures.length > 0) {
       const list = failures.map(({ name, error }) => `'${name}' (${messageOf(error)})`).join('; ');
       throw new KernelError(
@@ -582,14 +770,15 @@ function defaultOnError(error: unknown, { extension, operation }: ErrorSite): vo
 }
 
 /**
- * True when `value` is a {@link PluginManager} from this or a compatible copy
- * of `@sochdb/core`. A manager from an incompatible copy is not silently
- * refused: it throws a `KernelError` (`SOCHDB_CORE_INCOMPATIBLE`) explaining
- * the version clash.
+ * True when `value` is a {@link PluginManager} that code built against this
+ * copy of `@sochdb/core` can use: one of the same major whose minor is not
+ * older than this copy's (the manager is the host, this code its consumer). A
+ * manager of a copy that cannot serve this one is not silently refused: it
+ * throws a `KernelError` (`SOCHDB_CORE_INCOMPATIBLE`) explaining the clash.
  */
 export function isPluginManager(value: unknown): value is PluginManager {
   const version = brandVersion(value, Brand.pluginManager);
   if (version === undefined) return false;
-  if (!isCompatibleCoreVersion(version)) throw incompatibleCore('This PluginManager', version);
+  if (!isCompatibleCoreVersion(VERSION, version)) throw incompatibleCore('This PluginManager', version, 'host');
   return true;
 }

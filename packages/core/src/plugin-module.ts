@@ -4,14 +4,11 @@
  * {@link PluginModule}; {@link loadPlugin} finds it by package name or path,
  * from the application's folder, and makes an extension from it.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, isAbsolute, join, resolve as resolvePath } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { announceCoreCopy, Brand, brand, brandVersion, incompatibleCore, isCompatibleCoreVersion } from './brand.js';
 import { ErrorCode, KernelError } from './errors.js';
 import type { Extension } from './extension.js';
 import { extensionProblem, isCoreCapability, isExtensionCapability } from './guards.js';
+import { directoryOf, installedAlongside, nodeApis, resolveSpecifier } from './package-resolver.js';
 import type { ExtensionCapability } from './types.js';
 
 /**
@@ -52,8 +49,9 @@ export function isPluginModule(value: unknown): value is PluginModule {
 }
 
 /**
- * Types and brands a plugin module. Use it as a plugin package's default
- * export:
+ * Types and brands a plugin module: returns a branded copy (same prototype,
+ * same properties), never changing its argument, so a frozen object works.
+ * Use it as a plugin package's default export:
  *
  * ```ts
  * export default definePlugin({
@@ -70,7 +68,11 @@ export function definePlugin<Options>(module: PluginModule<Options>): PluginModu
   if (problem !== undefined)
     throw new TypeError(`definePlugin: ${problem.replace('its default export', 'the argument')}`);
   announceCoreCopy(import.meta.url);
-  return brand(module, Brand.pluginModule);
+  const copy = Object.create(
+    Object.getPrototypeOf(module) as object | null,
+    Object.getOwnPropertyDescriptors(module),
+  ) as PluginModule<Options>;
+  return brand(copy, Brand.pluginModule);
 }
 
 function loadError(code: string, specifier: string, what: string, cause?: unknown): KernelError {
@@ -82,133 +84,56 @@ function loadError(code: string, specifier: string, what: string, cause?: unknow
   );
 }
 
-function directoryOf(from: string | URL | undefined): string {
-  if (from === undefined) return process.cwd();
-  if (from instanceof URL) return fileURLToPath(from);
-  if (typeof from === 'string') return from.startsWith('file:') ? fileURLToPath(from) : resolvePath(from);
-  throw new TypeError('loadPlugin: from must be a directory path or a file URL');
-}
-
-function isPathSpecifier(specifier: string): boolean {
-  return specifier.startsWith('.') || specifier.startsWith('file:') || isAbsolute(specifier);
-}
-
-/**
- * Resolves `specifier` the way an `import` in a file of `directory` would:
- * a path relative to it, or a package from its `node_modules` (so a pnpm
- * application's own dependencies are found, not core's).
- */
-function resolveFrom(specifier: string, directory: string): string | undefined {
-  if (isPathSpecifier(specifier)) {
-    const path = specifier.startsWith('file:') ? fileURLToPath(specifier) : resolvePath(directory, specifier);
-    if (existsSync(path) && statSync(path).isFile()) return path;
-  }
-  const require = createRequire(join(directory, '__sochdb_plugin_loader__.js'));
-  try {
-    return require.resolve(specifier);
-  } catch (error) {
-    if (isPathSpecifier(specifier)) return undefined;
-    // Packages that export only an "import" condition cannot be resolved by
-    // require.resolve; read their package.json exports ourselves.
-    return resolveImportOnly(specifier, directory, error);
-  }
-}
-
-function resolveImportOnly(specifier: string, directory: string, requireError: unknown): string | undefined {
-  const code = (requireError as { code?: unknown }).code;
-  if (code !== 'ERR_PACKAGE_PATH_NOT_EXPORTED') return undefined;
-  const parts = specifier.split('/');
-  const nameLength = specifier.startsWith('@') ? 2 : 1;
-  const name = parts.slice(0, nameLength).join('/');
-  const subpath = parts.length > nameLength ? `./${parts.slice(nameLength).join('/')}` : '.';
-  for (let dir = directory; ; dir = dirname(dir)) {
-    const manifest = join(dir, 'node_modules', name, 'package.json');
-    if (existsSync(manifest)) {
-      const exports = (JSON.parse(readFileSync(manifest, 'utf8')) as { exports?: unknown }).exports;
-      const target = pickExport(exports, subpath);
-      return target === undefined ? undefined : join(dirname(manifest), target);
-    }
-    if (dirname(dir) === dir) return undefined;
-  }
-}
-
-/**
- * For a scoped name that is not installed (often a typo), the packages of the
- * same scope that are: `" Installed @sochdb/* packages: core, lz4."`.
- */
-function installedAlongside(specifier: string, directory: string): string {
-  if (!specifier.startsWith('@') || !specifier.includes('/')) return '';
-  const scope = specifier.slice(0, specifier.indexOf('/'));
-  const found = new Set<string>();
-  for (let dir = directory; ; dir = dirname(dir)) {
-    const folder = join(dir, 'node_modules', scope);
-    try {
-      for (const name of readdirSync(folder)) if (!name.startsWith('.')) found.add(name);
-    } catch {
-      // No such folder at this level.
-    }
-    if (dirname(dir) === dir) break;
-  }
-  return found.size > 0
-    ? ` Installed ${scope}/* packages: ${[...found].sort().join(', ')}.`
-    : ` No ${scope}/* package is installed.`;
-}
-
-const CONDITIONS = ['node', 'import', 'default'];
-
-function pickExport(exports: unknown, subpath: string): string | undefined {
-  if (typeof exports === 'string') return subpath === '.' ? exports : undefined;
-  if (typeof exports !== 'object' || exports === null) return undefined;
-  const map = exports as Record<string, unknown>;
-  const keys = Object.keys(map);
-  if (keys.some((key) => key.startsWith('.'))) return pickCondition(map[subpath]);
-  return subpath === '.' ? pickCondition(map) : undefined;
-}
-
-function pickCondition(target: unknown): string | undefined {
-  if (typeof target === 'string') return target;
-  if (typeof target !== 'object' || target === null) return undefined;
-  for (const [condition, value] of Object.entries(target)) {
-    if (CONDITIONS.includes(condition)) {
-      const picked = pickCondition(value);
-      if (picked !== undefined) return picked;
-    }
-  }
-  return undefined;
-}
-
 /**
  * Loads a plugin module and makes an extension from it.
  *
  * @param specifier - a package name (`"@sochdb/lz4"`) or a file path / file URL
  * @param options - passed to the module's `create`
- * @param from - the application folder to resolve from (path or file URL); default `process.cwd()`
+ * Resolution is the application's own: from `from` (not from core's folder,
+ * which under pnpm cannot see the application's dependencies), exactly as an
+ * `import` there would resolve, with the `node`, `import`, `module-sync` and
+ * `default` conditions and the subpath patterns of `exports`. Node's built-in
+ * modules are loaded on the first call, never when core is imported.
+ *
+ * @param from - where to resolve from: the application folder (a path or file URL), or a module's own URL
+ *   such as `import.meta.url`; default `process.cwd()`
  * @returns the extension `create` made, checked against the module's capability; register it with a `PluginManager`
  * @throws KernelError (`plugin`) with a code saying which step failed: `SOCHDB_PLUGIN_MODULE_NOT_FOUND`,
- *   `SOCHDB_PLUGIN_MODULE_IMPORT_FAILED`, `SOCHDB_PLUGIN_MODULE_NO_DEFAULT`, `SOCHDB_PLUGIN_API_VERSION`,
- *   `SOCHDB_CORE_INCOMPATIBLE`, `SOCHDB_PLUGIN_CREATE_FAILED` or `SOCHDB_PLUGIN_CREATED_INVALID`
+ *   `SOCHDB_PLUGIN_MODULE_UNRESOLVED`, `SOCHDB_PLUGIN_MODULE_IMPORT_FAILED`, `SOCHDB_PLUGIN_MODULE_NO_DEFAULT`,
+ *   `SOCHDB_PLUGIN_API_VERSION`, `SOCHDB_CORE_INCOMPATIBLE`, `SOCHDB_PLUGIN_CREATE_FAILED` or
+ *   `SOCHDB_PLUGIN_CREATED_INVALID`
  */
 export async function loadPlugin(specifier: string, options?: unknown, from?: string | URL): Promise<Extension> {
   if (typeof specifier !== 'string' || specifier.length === 0) {
     throw new TypeError('loadPlugin: specifier must be a non-empty package name or path');
   }
   const directory = directoryOf(from);
-  const resolved = resolveFrom(specifier, directory);
-  if (resolved === undefined) {
+  const resolution = resolveSpecifier(specifier, directory);
+  if ('noFile' in resolution) {
+    throw loadError(ErrorCode.PLUGIN_MODULE_NOT_FOUND, specifier, `no file at ${resolution.noFile}.`);
+  }
+  if ('noPackage' in resolution) {
     throw loadError(
       ErrorCode.PLUGIN_MODULE_NOT_FOUND,
       specifier,
-      isPathSpecifier(specifier)
-        ? `no file at ${specifier.startsWith('file:') ? fileURLToPath(specifier) : resolvePath(directory, specifier)}.`
-        : `no such package is installed for ${directory}. Install it in the application (\`npm install ${specifier}\`), ` +
-            "or pass the application folder as loadPlugin's third argument." +
-            installedAlongside(specifier, directory),
+      `no such package is installed for ${directory}. Install it in the application (\`npm install ${resolution.noPackage}\`), ` +
+        "or pass the application folder as loadPlugin's third argument." +
+        installedAlongside(resolution.noPackage, directory),
     );
   }
+  if ('unresolved' in resolution) {
+    throw loadError(
+      ErrorCode.PLUGIN_MODULE_UNRESOLVED,
+      specifier,
+      `the package ${resolution.packageName} is installed (${resolution.packageDir}), but ${resolution.unresolved}. ` +
+        'The package is broken or was built for another layout: reinstall it, or report it to its author.',
+    );
+  }
+  const resolved = resolution.found;
 
   let namespace: Record<string, unknown>;
   try {
-    namespace = (await import(pathToFileURL(resolved).href)) as Record<string, unknown>;
+    namespace = (await import(nodeApis().url.pathToFileURL(resolved).href)) as Record<string, unknown>;
   } catch (error) {
     throw loadError(
       ErrorCode.PLUGIN_MODULE_IMPORT_FAILED,
@@ -242,7 +167,7 @@ export async function loadPlugin(specifier: string, options?: unknown, from?: st
   }
   const builtWith = brandVersion(plugin, Brand.pluginModule);
   if (builtWith !== undefined && !isCompatibleCoreVersion(builtWith)) {
-    throw incompatibleCore(`Plugin "${specifier}"`, builtWith);
+    throw incompatibleCore(`Plugin "${specifier}"`, builtWith, 'consumer');
   }
 
   let extension: unknown;

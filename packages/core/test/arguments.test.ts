@@ -106,3 +106,37 @@ describe('nearestOf', () => {
     expect((error as Error).message).toBe('nearest neighbor not supported by this index type');
   });
 });
+
+describe('bytes across realms', () => {
+  it('assertBytes accepts a Uint8Array made in another realm (vm context) and a Buffer', async () => {
+    const { runInNewContext } = await import('node:vm');
+    const foreign = runInNewContext('new Uint8Array([1, 2, 3])') as Uint8Array;
+    expect(foreign instanceof Uint8Array).toBe(false);
+    expect(() => assertBytes(foreign, 'key')).not.toThrow();
+    expect(() => assertRange(foreign, runInNewContext('new Uint8Array(0)'))).not.toThrow();
+    expect(() => assertBytes(Buffer.from('k'), 'key')).not.toThrow();
+  });
+
+  it('still refuses other typed arrays and look-alikes, from any realm', async () => {
+    const { runInNewContext } = await import('node:vm');
+    const lookAlike = { length: 1, 0: 1, [Symbol.toStringTag]: 'Uint8Array' };
+    for (const value of [
+      new Uint16Array(1),
+      new Uint8ClampedArray(1),
+      runInNewContext('new Int8Array(1)'),
+      new DataView(new ArrayBuffer(1)),
+      lookAlike,
+      Object.create(Uint8Array.prototype),
+    ]) {
+      expect(() => assertBytes(value, 'key')).toThrow(TypeError);
+    }
+  });
+
+  it('says "a Uint8Array", not "an Uint8Array"', () => {
+    expect(describeValue(new Uint8Array(1))).toBe('a Uint8Array');
+    expect(describeValue(new Uint16Array(1))).toBe('a Uint16Array');
+    expect(describeValue([])).toBe('an Array');
+    expect(describeValue(new Error('x'))).toBe('an Error');
+    expect(describeValue(new Map())).toBe('a Map');
+  });
+});

@@ -5,6 +5,7 @@ import {
   isCompatibleCoreVersion,
   isKernelError,
   isPluginManager,
+  isPluginModule,
   PluginManager,
 } from '../src/index.js';
 
@@ -52,6 +53,30 @@ describe('brands across copies', () => {
       'string',
     );
     expect(() => definePlugin({ apiVersion: 1 } as never)).toThrow(/definePlugin: the argument is not a plugin module/);
+  });
+
+  it('definePlugin never mutates its argument: a frozen module works, and the original stays unbranded', () => {
+    const original = Object.freeze({ apiVersion: 1, capability: 'custom:x' as const, create: () => ({}) as never });
+    const module = definePlugin(original);
+    expect(isPluginModule(module)).toBe(true);
+    expect((module as unknown as Record<symbol, unknown>)[Symbol.for('@sochdb/core:PluginModule')]).toBeTypeOf(
+      'string',
+    );
+    expect(Object.getOwnPropertySymbols(original)).toEqual([]);
+    expect(module.create).toBe(original.create);
+    expect(Object.keys(module)).toEqual(['apiVersion', 'capability', 'create']);
+  });
+
+  it('definePlugin keeps a module class’s prototype methods', () => {
+    class Module {
+      readonly apiVersion = 1;
+      readonly capability = 'custom:y' as const;
+      create() {
+        return { made: this.capability } as never;
+      }
+    }
+    const module = definePlugin(new Module());
+    expect(module.create()).toEqual({ made: 'custom:y' });
   });
 
   it('warns when a copy of core this one is incompatible with is loaded too', async () => {

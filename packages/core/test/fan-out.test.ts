@@ -263,3 +263,67 @@ describe('spans', () => {
     expect(() => new PluginManager('x' as never)).toThrow('PluginManager: options must be an object; got string "x"');
   });
 });
+
+describe('metric values that are not numbers', () => {
+  const notNumbers: unknown[] = [null, '5', true, [], '', 5n, undefined, { value: 1 }];
+
+  it.each([
+    ['counterInc', 'counter'],
+    ['gaugeSet', 'gauge'],
+    ['histogramObserve', 'histogram'],
+  ] as const)('%s drops each and reports once as the manager, like a negative counter value', async (method, what) => {
+    const a = new Recorder('a');
+    const { pm, errors } = await managerWith(a);
+    for (const value of notNumbers) pm[method]('m', value as number);
+    pm[method]('m', 2);
+    expect(a.calls).toEqual([[method, 'm', 2, undefined]]);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.[1]).toEqual({ extension: 'PluginManager', operation: method });
+    expect(errors[0]?.[0]).toBeInstanceOf(TypeError);
+    expect(String(errors[0]?.[0])).toContain(`${what} 'm': value must be a number; got null (dropped)`);
+  });
+
+  it('never calls into a hostile value (valueOf that throws) and never throws', async () => {
+    const a = new Recorder('a');
+    const { pm, errors } = await managerWith(a);
+    const hostile = {
+      valueOf() {
+        throw new Error('valueOf called');
+      },
+    };
+    expect(() => pm.counterInc('m', hostile as never)).not.toThrow();
+    expect(() => pm.gaugeSet('m', hostile as never)).not.toThrow();
+    expect(() => pm.histogramObserve('m', hostile as never)).not.toThrow();
+    expect(a.calls).toEqual([]);
+    expect(errors.map(([e]) => String(e))).not.toContain('valueOf called');
+  });
+
+  it('passes every number on to the backends, NaN gauges included (the backends decide)', async () => {
+    const a = new Recorder('a');
+    const { pm, errors } = await managerWith(a);
+    pm.gaugeSet('g', -3);
+    pm.gaugeSet('g', Number.NaN);
+    pm.histogramObserve('h', 0);
+    expect(a.calls).toEqual([
+      ['gaugeSet', 'g', -3, undefined],
+      ['gaugeSet', 'g', Number.NaN, undefined],
+      ['histogramObserve', 'h', 0, undefined],
+    ]);
+    expect(errors).toEqual([]);
+  });
+});
+
+describe('a spanStart that returns something other than a number', () => {
+  it('is reported once, and the span is not routed to that extension', async () => {
+    const errors: Array<[unknown, ErrorSite]> = [];
+    const pm = new PluginManager({ onError: (error, where) => errors.push([error, where]) });
+    // Its spanEnd and spanEvent throw: they must never be called for a span it did not give an id for.
+    await pm.registerObservability({ ...thrower('odd'), spanStart: () => 'span-7' as never });
+    const span = pm.spanStart('s');
+    pm.spanStart('s');
+    pm.spanEvent(span, 'e');
+    pm.spanEnd(span);
+    expect(errors.map(([, where]) => where)).toEqual([{ extension: 'odd', operation: 'spanStart' }]);
+    expect(String(errors[0]?.[0])).toContain('spanStart returned string, not a span id (a number)');
+  });
+});

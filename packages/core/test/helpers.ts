@@ -136,3 +136,17 @@ export const health: HealthInfo = {
   bufferPoolUsage: 0.25,
   checkpointAgeSecs: 12,
 };
+
+/** A promise and the functions that settle it, to order asynchronous steps without timers. */
+export function deferred<T = void>() {
+  let resolve!: (value: T) => void;
+  let reject!: (reason: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+/** Lets every pending promise callback run. */
+export const settle = () => new Promise<void>((resolve) => setImmediate(resolve));

@@ -60,6 +60,40 @@ exports.default = { apiVersion: 1, capability: 'compression', create: (options) 
     },
     { type: 'commonjs', main: 'index.cjs' },
   );
+  // One plugin, two builds: the application's `import` gets the ESM one.
+  const dualBuild = (build: string) =>
+    `{ apiVersion: 1, capability: 'compression', create: (options) => ({ ...${extension('compression')}, info: { name: 'dual', version: '1.0.0', description: '${build} build', author: 'fixture', capabilities: ['compression'] } }) }`;
+  pnpmPackage(
+    'dual-plugin',
+    {
+      'index.mjs': `export default ${dualBuild('esm')};`,
+      'index.cjs': `module.exports = { default: ${dualBuild('cjs')} };`,
+    },
+    { main: undefined, exports: { '.': { import: './index.mjs', require: './index.cjs' } } },
+  );
+  pnpmPackage(
+    '@acme/patterned',
+    {
+      'lz.mjs': `export default { apiVersion: 1, capability: 'compression', create: (options) => (${extension('compression')}) };`,
+    },
+    {
+      main: undefined,
+      exports: {
+        './codecs/*': { require: './missing/*.cjs', import: './*.mjs' },
+        './*': './*.mjs',
+        './hidden/*': null,
+      },
+    },
+  );
+  pnpmPackage('broken-main', {}, { main: 'index.js' });
+  pnpmPackage('broken-exports', {}, { main: undefined, exports: { '.': { import: './dist/index.mjs' } } });
+  pnpmPackage(
+    'require-only',
+    { 'index.cjs': 'module.exports = {};' },
+    { main: undefined, exports: { require: './index.cjs' } },
+  );
+  mkdirSync(join(app, 'src'), { recursive: true });
+  writeFileSync(join(app, 'src', 'main.mjs'), '// the application module whose import.meta.url is passed as from\n');
   const plugins: Record<string, string> = {
     'good.mjs': `export default { apiVersion: 1, capability: 'compression', create: (options) => (${extension('compression')}) };`,
     'named-only.mjs': `export const plugin = { apiVersion: 1, capability: 'compression', create: () => ({}) };`,
@@ -133,6 +167,45 @@ describe('loadPlugin resolves from the application, not from core', () => {
   });
 });
 
+describe('loadPlugin resolves exactly as the application’s import would', () => {
+  it('takes the import condition: a package exporting { import, require } gives its ESM build', async () => {
+    const ext = await loadPlugin('dual-plugin', { name: 'd' }, app);
+    expect(ext.info.description).toBe('esm build');
+  });
+
+  it('understands subpath patterns of exports, with conditions and null exclusions', async () => {
+    expect((await loadPlugin('@acme/patterned/lz', { name: 'p' }, app)).info.name).toBe('echo-p');
+    expect((await loadPlugin('@acme/patterned/codecs/lz', { name: 'q' }, app)).info.name).toBe('echo-q');
+    const hidden = await refusal(loadPlugin('@acme/patterned/hidden/lz', undefined, app));
+    expect(hidden.code).toBe(ErrorCode.PLUGIN_MODULE_UNRESOLVED);
+    expect(hidden.message).toContain('does not export "./hidden/lz"');
+  });
+
+  it('accepts a module’s own URL (import.meta.url) as from, as a string or a URL', async () => {
+    const moduleUrl = pathToFileURL(join(app, 'src', 'main.mjs'));
+    expect((await loadPlugin('sochdb-plugin-echo', { name: 'm' }, moduleUrl.href)).info.name).toBe('echo-m');
+    expect((await loadPlugin('sochdb-plugin-echo', { name: 'n' }, moduleUrl)).info.name).toBe('echo-n');
+    expect((await loadPlugin('../plugins/good.mjs', { name: 'o' }, moduleUrl.href)).info.name).toBe('echo-o');
+  });
+});
+
+describe('an installed package whose entry point does not resolve is reported as that, not as missing', () => {
+  it.each([
+    ['broken-main', 'package.json "main" is "index.js", and no such file exists'],
+    ['broken-exports', 'its "exports" maps "." to ./dist/index.mjs, and no such file exists'],
+    ['require-only', 'its "exports" has no target for "." under the conditions'],
+    ['dual-plugin/extra', 'does not export "./extra"'],
+    ['@acme/patterned/nope', 'maps "./nope" to ./nope.mjs, and no such file exists'],
+  ])('%s', async (specifier, reason) => {
+    const error = await refusal(loadPlugin(specifier, undefined, app));
+    expect(error.code).toBe(ErrorCode.PLUGIN_MODULE_UNRESOLVED);
+    expect(error.message).toContain(`Cannot load plugin "${specifier}": the package `);
+    expect(error.message).toContain('is installed');
+    expect(error.message).toContain(reason);
+    expect(error.message).not.toContain('npm install');
+  });
+});
+
 describe('loadPlugin refuses, saying which step failed and naming the specifier', () => {
   it('a package that is not installed', async () => {
     const error = await refusal(loadPlugin('sochdb-plugin-nope', undefined, app));
@@ -146,7 +219,7 @@ describe('loadPlugin refuses, saying which step failed and naming the specifier'
   it('a scoped package that is not installed, listing what of that scope is (a typo shows)', async () => {
     const error = await refusal(loadPlugin('@acme/import-onyl', undefined, app));
     expect(error.code).toBe(ErrorCode.PLUGIN_MODULE_NOT_FOUND);
-    expect(error.message).toMatch(/Installed @acme\/\* packages: import-only\.$/);
+    expect(error.message).toMatch(/Installed @acme\/\* packages: import-only, patterned\.$/);
   });
 
   it('a file that does not exist', async () => {

@@ -19,6 +19,7 @@ describe('@sochdb/core/plugin-kit', () => {
         'describeValue',
         'DropLedger',
         'emitSochDBWarning',
+        'isBytes',
         'messageOf',
         'positiveInteger',
         'stringOf',

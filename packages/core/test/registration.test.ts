@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, type Extension, isKernelError, PluginManager, type StorageExtension } from '../src/index.js';
-import { compression, index, info, type Journal, Recorder, storage } from './helpers.js';
+import { compression, deferred, index, info, type Journal, Recorder, settle, storage } from './helpers.js';
 
 async function rejection(promise: Promise<unknown>) {
   const error = await promise.then(
@@ -47,6 +47,15 @@ describe('registration checks shape and capability', () => {
     expect(error.message).toContain('"half"');
     expect(error.message).toContain('missing the storage methods scan, flush');
     expect(pm.storage()).toBeUndefined();
+  });
+
+  it('checks the optional 1.1 storage methods when present', async () => {
+    const pm = new PluginManager();
+    for (const method of ['scanReverse', 'iterate', 'batch']) {
+      const error = await rejection(pm.registerStorage({ ...storage('s'), [method]: true } as StorageExtension));
+      expect(error.message).toContain(`${method} must be a function when present`);
+    }
+    await pm.registerStorage({ ...storage('s'), scanReverse: async () => [], batch: async () => {} });
   });
 
   it('refuses an index without indexType and a compression without algorithm', async () => {
@@ -173,7 +182,7 @@ describe('names are unique across the manager', () => {
 });
 
 describe('an extension instance belongs to one manager', () => {
-  it('refuses an instance registered in another live manager, and frees it at that manager’s shutdown', async () => {
+  it('refuses an instance registered in another live manager', async () => {
     const first = new PluginManager();
     const second = new PluginManager();
     const shared = storage('shared');
@@ -182,9 +191,23 @@ describe('an extension instance belongs to one manager', () => {
     expect(error.code).toBe(ErrorCode.PLUGIN_DUPLICATE);
     expect(error.message).toContain('already registered in another PluginManager');
     expect(second.storage()).toBeUndefined();
+  });
+
+  it('refuses an instance another manager shut down, saying to create a new one, and never inits it again', async () => {
+    const journal: Journal = [];
+    const first = new PluginManager();
+    const second = new PluginManager();
+    const shared = storage('shared', journal);
+    await first.register(shared);
     await first.shutdownAll();
-    await second.register(shared);
-    expect(second.storage()).toBe(shared);
+    const error = await rejection(second.register(shared));
+    expect(error.kind).toBe('plugin');
+    expect(error.code).toBe(ErrorCode.PLUGIN_INSTANCE_SHUT_DOWN);
+    expect(error.message).toContain("storage extension 'shared' was shut down");
+    expect(error.message).toContain('Create a new instance');
+    expect(journal).toEqual(['init shared', 'shutdown shared']);
+    expect(second.storage()).toBeUndefined();
+    expect(second.listExtensions()).toEqual([]);
   });
 
   it('frees an instance whose init failed', async () => {
@@ -248,5 +271,137 @@ describe('lookup and listing', () => {
     expect(pm.compression('gzip')).toBe(c);
     expect(pm.index('missing')).toBeUndefined();
     expect(pm.compression('missing')).toBeUndefined();
+  });
+});
+
+describe('names are read once, before init', () => {
+  it('an init that renames its extension changes nothing: no second "b", the first stays reachable', async () => {
+    const pm = new PluginManager();
+    const first = storage('b');
+    await pm.registerStorage(first);
+    const renamer = storage('x') as { info: ReturnType<typeof info> } & StorageExtension;
+    renamer.init = () => {
+      renamer.info = info('b', ['storage']);
+    };
+    await pm.registerStorage(renamer);
+    expect(pm.storage()).toBe(first);
+    pm.setActiveStorage('x');
+    expect(pm.storage()).toBe(renamer);
+    pm.setActiveStorage('b');
+    expect(pm.storage()).toBe(first);
+    expect(pm.listExtensions().map((i) => i.name)).toEqual(['b', 'x']);
+    // The name it registered under is still taken; the one it took later is not given to it.
+    expect((await rejection(pm.registerStorage(storage('x')))).code).toBe(ErrorCode.PLUGIN_DUPLICATE);
+  });
+
+  it('an init that changes algorithm or indexType changes nothing', async () => {
+    const pm = new PluginManager();
+    const codec = compression('codec', 'lz4') as { algorithm: string } & ReturnType<typeof compression>;
+    codec.init = () => {
+      codec.algorithm = 'zstd';
+    };
+    const idx = index('idx', 'btree') as { indexType: string } & ReturnType<typeof index>;
+    idx.init = () => {
+      idx.indexType = 'hnsw';
+    };
+    await pm.register(codec);
+    await pm.register(idx);
+    expect(pm.compression('lz4')).toBe(codec);
+    expect(pm.compression('zstd')).toBeUndefined();
+    expect(pm.listCompression()).toEqual(['lz4']);
+    expect(pm.listIndexTypes()).toEqual(['btree']);
+    await pm.register(compression('real-zstd', 'zstd'));
+    expect(pm.compression('zstd')?.info.name).toBe('real-zstd');
+  });
+});
+
+describe('reserved name', () => {
+  it('refuses an extension named PluginManager, the name the manager reports its own drops under', async () => {
+    const pm = new PluginManager();
+    let inits = 0;
+    const error = await rejection(pm.register({ ...storage('PluginManager'), init: () => void inits++ }));
+    expect(error.code).toBe(ErrorCode.PLUGIN_INVALID);
+    expect(error.message).toContain('"PluginManager" is reserved');
+    expect(inits).toBe(0);
+    expect(pm.listExtensions()).toEqual([]);
+  });
+});
+
+describe('registration order is the order of the register calls', () => {
+  it('whatever order the inits finish in: listing, active storage and shutdown order', async () => {
+    const journal: Journal = [];
+    const pm = new PluginManager();
+    const [gate0, gate1, gate2] = [deferred(), deferred(), deferred()];
+    const slow = (name: string, gate: Promise<void>): StorageExtension => ({
+      ...storage(name, journal),
+      init: () => gate,
+    });
+    const pending = [
+      pm.register(slow('first', gate0.promise)),
+      pm.register(slow('second', gate1.promise)),
+      pm.register({ ...index('third', 'btree', journal), init: () => gate2.promise }),
+    ];
+    gate2.resolve();
+    await pending[2];
+    gate1.resolve();
+    await pending[1];
+    gate0.resolve();
+    await Promise.all(pending);
+    expect(pm.listExtensions().map((i) => i.name)).toEqual(['first', 'second', 'third']);
+    expect(pm.storage()?.info.name).toBe('first');
+    await pm.shutdownAll();
+    expect(journal).toEqual(['shutdown third', 'shutdown second', 'shutdown first']);
+  });
+
+  it('fans out in the order of the register calls too', async () => {
+    const pm = new PluginManager();
+    const heard: string[] = [];
+    const [slowGate, fastGate] = [deferred(), deferred()];
+    const listener = (name: string, gate: Promise<void>) => {
+      return Object.assign(new Recorder(name), {
+        init: () => gate,
+        logInfo: () => void heard.push(name),
+      });
+    };
+    const pending = [
+      pm.register(listener('first', slowGate.promise)),
+      pm.register(listener('second', fastGate.promise)),
+    ];
+    fastGate.resolve();
+    await pending[1];
+    slowGate.resolve();
+    await Promise.all(pending);
+    pm.logInfo('hello');
+    expect(heard).toEqual(['first', 'second']);
+  });
+
+  it('a registration whose init fails leaves no gap and changes no one else’s place', async () => {
+    const pm = new PluginManager();
+    const gate = deferred();
+    const failing = pm.register({ ...storage('a'), init: () => gate.promise });
+    const b = pm.register(storage('b'));
+    await b;
+    gate.reject(new Error('no disk'));
+    await rejection(failing);
+    await pm.register(storage('c'));
+    expect(pm.listExtensions().map((i) => i.name)).toEqual(['b', 'c']);
+    expect(pm.storage()?.info.name).toBe('b');
+    await settle();
+  });
+});
+
+describe('listExtensions', () => {
+  it('hands out copies: changing them, or the extension’s info afterwards, changes nothing', async () => {
+    const pm = new PluginManager();
+    const ext = storage('s');
+    await pm.register(ext);
+    const listed = pm.listExtensions()[0] as unknown as { name: string; capabilities: string[] };
+    expect(listed).not.toBe(ext.info);
+    expect(listed).toEqual(ext.info);
+    listed.name = 'changed';
+    listed.capabilities.push('index');
+    expect(pm.listExtensions()).toEqual([ext.info]);
+    expect(ext.info.name).toBe('s');
+    expect(ext.info.capabilities).toEqual(['storage']);
   });
 });

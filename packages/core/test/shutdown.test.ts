@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, isKernelError, PluginManager } from '../src/index.js';
-import { compression, index, type Journal, Recorder, storage } from './helpers.js';
+import { compression, deferred, index, type Journal, Recorder, settle, storage } from './helpers.js';
 
 describe('shutdownAll', () => {
   it('shuts every extension down once, in reverse registration order across kinds', async () => {
@@ -90,19 +90,118 @@ describe('shutdownAll', () => {
     expect((error as Error).message).toContain('has been shut down');
   });
 
-  it('shuts down, and refuses, an extension whose init finished after shutdownAll began', async () => {
+  it('waits for a registration still in its init, then shuts it down in its turn and refuses it', async () => {
     const journal: Journal = [];
     const pm = new PluginManager();
-    let finishInit: () => void = () => {};
-    const pending = pm.register({
-      ...storage('late', journal),
-      init: () => new Promise<void>((r) => (finishInit = r)),
+    const gate = deferred();
+    await pm.register(storage('a', journal));
+    const pending = pm.register({ ...storage('late', journal), init: () => gate.promise });
+    await pm.register(storage('c', journal));
+    journal.length = 0;
+    let done = false;
+    const closing = pm.shutdownAll().then(() => {
+      done = true;
     });
-    await pm.shutdownAll();
-    finishInit();
+    await settle();
+    expect(done).toBe(false);
+    gate.resolve();
+    await closing;
+    expect(journal).toEqual(['shutdown c', 'shutdown late', 'shutdown a']);
     const error = await pending.catch((e: unknown) => e);
     expect(isKernelError(error) && error.code).toBe(ErrorCode.PLUGIN_MANAGER_SHUT_DOWN);
-    expect(journal).toEqual(['shutdown late']);
     expect(pm.storage()).toBeUndefined();
+  });
+
+  it('does not shut down a registration whose init fails while it waits', async () => {
+    const journal: Journal = [];
+    const pm = new PluginManager();
+    const gate = deferred();
+    await pm.register(storage('a', journal));
+    const pending = pm.register({ ...storage('broken', journal), init: () => gate.promise });
+    journal.length = 0;
+    const closing = pm.shutdownAll();
+    gate.reject(new Error('no disk'));
+    await closing;
+    expect(journal).toEqual(['shutdown a']);
+    const error = await pending.catch((e: unknown) => e);
+    expect(isKernelError(error) && error.code).toBe(ErrorCode.PLUGIN_INIT_FAILED);
+  });
+});
+
+describe('shutdownAll called again', () => {
+  it('while the first runs, returns that same promise: it settles when and as the first does', async () => {
+    const pm = new PluginManager();
+    const gate = deferred();
+    let shutdowns = 0;
+    await pm.register({
+      ...storage('s'),
+      shutdown: async () => {
+        shutdowns++;
+        await gate.promise;
+        throw new Error('disk gone');
+      },
+    });
+    const first = pm.shutdownAll();
+    const second = pm.shutdownAll();
+    expect(second).toBe(first);
+    let settled = false;
+    second.catch(() => {}).finally(() => (settled = true));
+    await settle();
+    expect(settled).toBe(false);
+    gate.resolve();
+    const [a, b] = await Promise.allSettled([first, second]);
+    expect(a?.status).toBe('rejected');
+    expect(b?.status).toBe('rejected');
+    expect((b as PromiseRejectedResult).reason).toBe((a as PromiseRejectedResult).reason);
+    expect(shutdowns).toBe(1);
+    // After it settled, a call resolves at once.
+    await expect(pm.shutdownAll()).resolves.toBeUndefined();
+  });
+});
+
+describe('each extension stays in the fan-out until its own turn', () => {
+  it('a storage’s last log line and metric reach a logger registered before it', async () => {
+    const pm = new PluginManager();
+    const logger = new Recorder('log', 1);
+    await pm.register(logger);
+    const idx = index('idx');
+    await pm.register(idx);
+    let seenIndex: unknown;
+    await pm.register({
+      ...storage('s'),
+      shutdown: () => {
+        pm.logInfo('storage closing');
+        pm.counterInc('storage.closed', 1);
+        seenIndex = pm.index('idx');
+      },
+    });
+    await pm.shutdownAll();
+    expect(logger.calls).toEqual([
+      ['logInfo', 'storage closing', undefined],
+      ['counterInc', 'storage.closed', 1, undefined],
+    ]);
+    expect(seenIndex).toBe(idx);
+  });
+
+  it('an extension past its turn gets nothing more, not even the end of a span it started', async () => {
+    const pm = new PluginManager();
+    let span = 0;
+    let late: Array<[unknown, unknown]> = [];
+    await pm.register({
+      ...storage('s'),
+      shutdown: () => {
+        late = [
+          ['log', pm.logInfo('after the logger')],
+          ['end', pm.spanEnd(span)],
+        ];
+      },
+    });
+    const logger = new Recorder('log', 1);
+    await pm.register(logger);
+    span = pm.spanStart('open');
+    logger.calls.length = 0;
+    await pm.shutdownAll();
+    expect(late).toHaveLength(2);
+    expect(logger.calls).toEqual([]);
   });
 });
