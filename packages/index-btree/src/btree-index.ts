@@ -166,7 +166,10 @@ function rowsPerKey(
   rows: Float64Array,
   bounds: Int32Array,
 ): { values: Rows[]; pairs: number; keyBytes: number; rowBytes: number } {
-  const values = new Array<Rows>(keys.length);
+  // Filled by push, not preallocated: a preallocated array is "holey" to V8, and
+  // leaves sliced from it would differ in kind from the leaves insert makes,
+  // making the tree's lookups polymorphic once both kinds exist in a process.
+  const values: Rows[] = [];
   let pairs = 0;
   let keyBytes = 0;
   let rowBytes = 0;
@@ -180,7 +183,7 @@ function rowsPerKey(
       const unique = sortUnique(grouped);
       value = unique.length === 1 ? (unique[0] as number) : unique.length > ARRAY_MAX ? rowSetOf(unique) : unique;
     }
-    values[i] = value;
+    values.push(value);
     pairs += rowCount(value);
     keyBytes += stringBytes((keys[i] as string).length);
     rowBytes += rowsBytes(value);
