@@ -191,7 +191,15 @@ const entrants: readonly Entrant[] = [
   { name: 'js-sdsl OrderedMap key -> rowId[]', baseline: true, make: () => new SdslArraysLayout() },
 ];
 
+/** The index filled by one build() call instead of inserts: lookups and deletes must not be slower on it. */
+const builtIndex: Entrant = { name: '@sochdb/index-btree, filled by build()', make: () => new BTreeIndex() };
+
 function filled(entrant: Entrant): Layout {
+  if (entrant === builtIndex) {
+    const index = new BTreeIndex();
+    index.build(1, 0, pairs);
+    return index;
+  }
   const layout = entrant.make();
   for (const [row, key] of pairs) layout.insert(key, row);
   return layout;
@@ -262,6 +270,30 @@ async function timings(bench: Bench): Promise<void> {
       }),
     ],
   });
+  // Keys sharing their first 4 bytes (a tenant id, a timestamp's high bytes): the same pairs, so the two builds compare.
+  const prefixedPairs = pairs.map(([row, key]) => {
+    const prefixed = key.slice();
+    prefixed.set([0x74, 0x65, 0x6e, 0x01]);
+    return [row, prefixed] as const;
+  });
+  await bench.case({
+    name: `build ${PAIRS / 1000}k pairs: random keys vs keys sharing a 4-byte prefix`,
+    ops: PAIRS,
+    rounds: BUILD_ROUNDS,
+    contenders: [
+      typed<BTreeIndex>({
+        name: '@sochdb/index-btree build(), shared 4-byte prefix',
+        setup: () => new BTreeIndex(),
+        run: (index) => index.build(1, 0, prefixedPairs),
+      }),
+      typed<BTreeIndex>({
+        name: '@sochdb/index-btree build(), random keys',
+        baseline: true,
+        setup: () => new BTreeIndex(),
+        run: (index) => index.build(1, 0, pairs),
+      }),
+    ],
+  });
   bench.figures(
     'build(): its first call in the process (the warm-up round above, before V8 has optimised it)',
     Object.entries(coldBuildMs).map(([name, value]) => ({ name, value, unit: 'ms' })),
@@ -270,7 +302,7 @@ async function timings(bench: Bench): Promise<void> {
     name: `lookup every key (${DISTINCT / 1000}k keys, ${PAIRS / DISTINCT} rows each)`,
     ops: DISTINCT,
     rounds: ROUNDS,
-    contenders: entrants.map((entrant) =>
+    contenders: [builtIndex, ...entrants].map((entrant) =>
       contender(entrant, true, (layout) => {
         for (const key of keys) if (layout.lookup(key).length === 0) throw new Error(`${entrant.name}: key lost`);
       }),
@@ -291,7 +323,7 @@ async function timings(bench: Bench): Promise<void> {
     name: `delete half (${PAIRS / 2000}k pairs)`,
     ops: PAIRS / 2,
     rounds: ROUNDS,
-    contenders: entrants.map((entrant) =>
+    contenders: [builtIndex, ...entrants].map((entrant) =>
       contender(entrant, true, (layout) => {
         for (let i = 0; i < PAIRS; i += 2) {
           const [row, key] = pairs[i] as readonly [number, Uint8Array];

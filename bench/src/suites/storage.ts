@@ -73,6 +73,20 @@ const memoryLevel: Store<Level> = {
   close: (db) => db.close(),
 };
 
+/**
+ * memory-level with `view` encodings keeps the caller's buffers and hands its
+ * own back: no copy either way, which the contract forbids. This baseline
+ * copies in and out as the contract requires, to show what the copies cost it.
+ */
+const memoryLevelCopying: Store<Level> = {
+  ...memoryLevel,
+  name: 'memory-level, copies in and out',
+  put: (db, key, value) => db.put(key.slice(), value.slice()),
+  get: async (db, key) => (await db.get(key))?.slice(),
+  scan: async (db, start, limit) =>
+    (await db.iterator({ gte: start, limit }).all()).map(([k, v]) => [k.slice(), v.slice()] as const),
+};
+
 function rawScan(tree: RawTree, start: Uint8Array, limit: number): Array<[Uint8Array, Uint8Array]> {
   const out: Array<[Uint8Array, Uint8Array]> = [];
   const max = tree.maxKey();
@@ -101,7 +115,7 @@ const rawSortedBtree: Store<RawTree> = {
 };
 
 // biome-ignore lint/suspicious/noExplicitAny: a heterogeneous list of stores, each typed at its definition
-const stores: ReadonlyArray<Store<any>> = [storageMemory, memoryLevel, rawSortedBtree];
+const stores: ReadonlyArray<Store<any>> = [storageMemory, memoryLevel, memoryLevelCopying, rawSortedBtree];
 
 async function filled<S>(store: Store<S>): Promise<S> {
   const s = await store.make();

@@ -16,7 +16,7 @@ import {
 } from '@sochdb/core';
 import { compareBinaryStrings, toBinaryString } from './binary-string.js';
 import { groupPairs } from './group-pairs.js';
-import { BTree, bulkLoad } from './sorted-btree.js';
+import { BTree, bulkLoad, getByString } from './sorted-btree.js';
 import { VERSION } from './version.js';
 
 /** Options of {@link BTreeIndex} (and of the plugin module's `create`). */
@@ -166,7 +166,10 @@ function rowsPerKey(
   rows: Float64Array,
   bounds: Int32Array,
 ): { values: Rows[]; pairs: number; keyBytes: number; rowBytes: number } {
-  const values = new Array<Rows>(keys.length);
+  // Filled by push, not preallocated: a preallocated array is "holey" to V8, and
+  // leaves sliced from it would differ in kind from the leaves insert makes,
+  // making the tree's lookups polymorphic once both kinds exist in a process.
+  const values: Rows[] = [];
   let pairs = 0;
   let keyBytes = 0;
   let rowBytes = 0;
@@ -180,7 +183,7 @@ function rowsPerKey(
       const unique = sortUnique(grouped);
       value = unique.length === 1 ? (unique[0] as number) : unique.length > ARRAY_MAX ? rowSetOf(unique) : unique;
     }
-    values[i] = value;
+    values.push(value);
     pairs += rowCount(value);
     keyBytes += stringBytes((keys[i] as string).length);
     rowBytes += rowsBytes(value);
@@ -321,7 +324,7 @@ export class BTreeIndex implements IndexExtension {
     assertRowId(rowId);
     rowId += 0; // -0 + 0 is +0: lookup never hands out -0, as build never does
     const k = toBinaryString(key);
-    const rows = tree.get(k);
+    const rows = getByString(tree, k);
     if (rows === undefined) {
       tree.set(k, rowId);
       this.#pairs++;
@@ -360,7 +363,7 @@ export class BTreeIndex implements IndexExtension {
     assertBytes(key, 'key');
     assertRowId(rowId);
     const k = toBinaryString(key);
-    const rows = tree.get(k);
+    const rows = getByString(tree, k);
     if (rows === undefined) return false;
     if (typeof rows === 'number') {
       if (rows !== rowId) return false;
@@ -397,7 +400,7 @@ export class BTreeIndex implements IndexExtension {
   lookup(key: Uint8Array): RowId[] {
     const tree = this.#open('lookup');
     assertBytes(key, 'key');
-    const rows = tree.get(toBinaryString(key));
+    const rows = getByString(tree, toBinaryString(key));
     if (rows === undefined) return [];
     if (typeof rows === 'number') return [rows];
     return Array.isArray(rows) ? rows.slice() : rows.keysArray();

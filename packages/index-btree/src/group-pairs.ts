@@ -165,10 +165,10 @@ function sortedKeys(
   const order = new Int32Array(groups);
   for (let g = 0; g < groups; g++) order[g] = g;
   sortGroups(keyBytes, keyStarts, order);
-  const keys = new Array<string>(groups);
+  const keys: string[] = []; // by push: packed, as the leaves insert makes (see rowsPerKey)
   for (let i = 0; i < groups; i++) {
     const g = order[i] as number;
-    keys[i] = binaryStringOf(keyBytes, keyStarts[g] as number, keyStarts[g + 1] as number);
+    keys.push(binaryStringOf(keyBytes, keyStarts[g] as number, keyStarts[g + 1] as number));
   }
   return { keys, order };
 }

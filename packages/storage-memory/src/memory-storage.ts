@@ -16,7 +16,7 @@ import {
 import { compareBinaryStrings, fromBinaryString, toBinaryString } from './binary-string.js';
 import { assertSizedBytes, MAX_KEY_BYTES, MAX_VALUE_BYTES } from './limits.js';
 import { type Entry, SnapshotIterator, type WalkPlan } from './snapshot-iterator.js';
-import { BTree, deleteInOneWalk, setInOneWalk, treeFromSortedSlices } from './sorted-btree.js';
+import { BTree, deleteInOneWalk, getString, setInOneWalk, treeFromSortedSlices } from './sorted-btree.js';
 import { VERSION } from './version.js';
 
 export type { Entry } from './snapshot-iterator.js';
@@ -218,7 +218,8 @@ export class MemoryStorage implements StorageExtension {
       const tables = this.#open('get');
       assertTableId(table);
       assertSizedBytes(key, 'key', MAX_KEY_BYTES);
-      const value = tables.get(table)?.get(toBinaryString(key));
+      const tree = tables.get(table);
+      const value = tree === undefined ? undefined : getString(tree, toBinaryString(key));
       return value === undefined ? RESOLVED_UNDEFINED : Promise.resolve(fromBinaryString(value));
     } catch (error) {
       return Promise.reject(error);

@@ -188,3 +188,38 @@ export async function treeFromSortedSlices<K, V>(
   (tree as unknown as TreeFields<K, V>)._root = level[0] as Node<K, V>;
   return tree;
 }
+
+/**
+ * `tree.get(key)` for a tree of binary strings, with the comparisons written
+ * as `<` on strings instead of calls to the tree's comparator. The library's
+ * search calls the comparator through one shared call site, which V8 stops
+ * inlining as soon as a second comparator (another package's, a number
+ * comparator) runs in the same process; this loop stays monomorphic.
+ */
+export function getString(tree: BTree<string, string>, key: string): string | undefined {
+  let node = (tree as unknown as TreeFields<string, string>)._root;
+  for (;;) {
+    const keys = node.keys;
+    const children = node.children;
+    let low = 0;
+    let high = keys.length;
+    if (children === undefined) {
+      while (low < high) {
+        const mid = (low + high) >> 1;
+        const k = keys[mid] as string;
+        if (k < key) low = mid + 1;
+        else if (k > key) high = mid;
+        else return node.values[mid];
+      }
+      return undefined;
+    }
+    // The first child whose max key (its separator) is >= key.
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if ((keys[mid] as string) < key) low = mid + 1;
+      else high = mid;
+    }
+    if (low >= children.length) return undefined;
+    node = children[low] as Node<string, string>;
+  }
+}

