@@ -83,7 +83,8 @@ function records(count: number, bytes: number): Uint8Array[] {
   });
 }
 
-describe('decoding time is linear in every frame layout (ratios within one run)', () => {
+// Generous timeouts: on a loaded machine one case can take tens of seconds of wall time.
+describe('decoding time is linear in every frame layout (ratios within one run)', { timeout: 120_000 }, () => {
   // A quadratic decoder's ratio grows with the size (16x the work for 4x the
   // bytes); a linear one's stays flat. Both sizes must stay under the bound.
   // Generous, for a loaded machine (a quadratic decoder measured 10-50x on these sizes).
@@ -101,6 +102,31 @@ describe('decoding time is linear in every frame layout (ratios within one run)'
     );
     expect(ratio, `${ratio.toFixed(2)}x`).toBeLessThan(SMALL_BLOCKS_BOUND);
   });
+
+  it.skipIf(!hasLz4)(
+    '16 MiB from lz4 -B4 (64 KiB blocks, no content size): within 4x of lz4 -B4 --content-size',
+    () => {
+      const content = new Uint8Array(16 * MiB);
+      for (let at = 0; at < content.length; at += text.length) content.set(text.subarray(0, content.length - at), at);
+      // From a file: only then does the CLI know the size to write.
+      const scratch = mkdtempSync(join(tmpdir(), 'sochdb-lz4-scaling-'));
+      const file = join(scratch, 'content.bin');
+      writeFileSync(file, content);
+      const without = lz4(['-B4', '-c', file]);
+      const withSize = lz4(['-B4', '--content-size', '-c', file]);
+      rmSync(scratch, { recursive: true, force: true });
+      expect((without[4] as number) & 0x08).toBe(0);
+      expect((withSize[4] as number) & 0x08).toBe(0x08);
+      assertSameBytes(codec.decompress(without), content);
+      const { ratio } = timeRatio(
+        () => codec.decompress(without),
+        () => codec.decompress(withSize),
+        3,
+      );
+      expect(ratio, `${ratio.toFixed(2)}x`).toBeLessThan(SMALL_BLOCKS_BOUND);
+    },
+    60_000,
+  );
 
   it.each([1000, 4000])(
     '%i concatenated 1 KiB frames with a content size: within 6x one frame of the same bytes',
@@ -154,7 +180,7 @@ describe('empty blocks: only 0x00000000 ends a frame', () => {
   });
 });
 
-describe.skipIf(!hasLz4)('differential against lz4 -d: the layouts of contract 1.1', () => {
+describe.skipIf(!hasLz4)('differential against lz4 -d: the layouts of contract 1.1', { timeout: 120_000 }, () => {
   let dir = '';
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'sochdb-lz4-layouts-'));
@@ -207,7 +233,7 @@ describe.skipIf(!hasLz4)('differential against lz4 -d: the layouts of contract 1
     const frame = lz4(['-c', file]);
     expect((frame[4] as number) & 0x08).toBe(0); // the CLI default writes no content size
     assertSameBytes(codec.decompress(frame), big);
-  }, 60_000);
+  });
 
   it('a hostile 1.2 MB frame that expands to 300 MiB in 4 MiB blocks is refused, in memory within twice the bound', () => {
     // 300 MiB of zeros through the CLI: 75 blocks of 4 MiB, about 16 KB each.
@@ -238,5 +264,5 @@ process.stdout.write(JSON.stringify({ frameBytes: frame.length, code, grew: afte
     expect(result.code).toBe(ErrorCode.OVER_LIMIT);
     // The bound is maxOutputBytes (256 MiB): at most twice it, and some slack for the engine.
     expect(result.grew, JSON.stringify(result)).toBeLessThan(2 * codec.maxOutputBytes + 64 * MiB);
-  }, 60_000);
+  });
 });

@@ -80,10 +80,30 @@ export type DecodeResult =
   | { readonly ok: true; readonly bytes: Uint8Array }
   | { readonly ok: false; readonly error: number };
 
+/** The XXH64 functions of `xxhash-wasm` we use: one-shot, and streaming. */
+export interface Xxh64 {
+  h64Raw(input: Uint8Array, seed?: bigint): bigint;
+  create64(seed?: bigint): { update(input: Uint8Array): unknown; digest(): bigint };
+}
+
+/**
+ * XXH64 runs over pieces of this size: `xxhash-wasm` copies its input into
+ * WebAssembly memory before hashing, and a piece this small is still in the
+ * CPU cache when it is hashed. Measured on 3 MB: about 3x the speed of one
+ * whole-buffer call.
+ */
+export const HASH_PIECE_BYTES = 128 * 1024;
+
+/** A running zstd content checksum: feed the content in order, then read the low 32 bits of its XXH64. */
+export interface ContentHasher {
+  update(bytes: Uint8Array): void;
+  digest(): number;
+}
+
 /** Synchronous access to libzstd and XXH64 once loaded. One per process; calls never overlap (JS is single-threaded). */
 export class LibZstd {
   readonly #module: ZstdWasmModule;
-  readonly #xxh64: (input: Uint8Array, seed?: bigint) => bigint;
+  readonly #xxh64: Xxh64;
   readonly #input: Scratch = { pointer: 0, size: 0 };
   readonly #output: Scratch = { pointer: 0, size: 0 };
   /**
@@ -94,7 +114,7 @@ export class LibZstd {
   readonly #cctx: number;
   readonly #dctx: number;
 
-  constructor(module: ZstdWasmModule, xxh64: (input: Uint8Array, seed?: bigint) => bigint) {
+  constructor(module: ZstdWasmModule, xxh64: Xxh64) {
     this.#module = module;
     this.#xxh64 = xxh64;
     this.#cctx = module._ZSTD_createCCtx();
@@ -104,7 +124,23 @@ export class LibZstd {
 
   /** The low 32 bits of XXH64(input, seed 0): the zstd content checksum. */
   contentChecksum(input: Uint8Array): number {
-    return Number(this.#xxh64(input, 0n) & 0xffffffffn);
+    if (input.length <= HASH_PIECE_BYTES) return Number(this.#xxh64.h64Raw(input, 0n) & 0xffffffffn);
+    const hasher = this.contentHasher();
+    for (let at = 0; at < input.length; at += HASH_PIECE_BYTES) {
+      hasher.update(input.subarray(at, at + HASH_PIECE_BYTES));
+    }
+    return hasher.digest();
+  }
+
+  /** A streaming content checksum, for content produced piece by piece (fed pieces of at most {@link HASH_PIECE_BYTES}). */
+  contentHasher(): ContentHasher {
+    const state = this.#xxh64.create64(0n);
+    return {
+      update: (bytes) => {
+        state.update(bytes);
+      },
+      digest: () => Number(state.digest() & 0xffffffffn),
+    };
   }
 
   #reserve(scratch: Scratch, size: number): number {
@@ -220,7 +256,7 @@ export function loadLibZstd(): Promise<LibZstd> {
     // through that file, so requiring it by path gives the same instance.
     const entry = require.resolve('@bokuweb/zstd-wasm');
     const { Module } = require(join(dirname(entry), 'module.js')) as { Module: ZstdWasmModule };
-    return new LibZstd(Module, hasher.h64Raw);
+    return new LibZstd(Module, hasher);
   })();
   return loading.catch((error: unknown) => {
     loading = undefined;

@@ -297,8 +297,10 @@ function decodeStored(
       `zstd: ${at} holds ${frame.outputBound} bytes, which takes the output over maxOutputBytes (${maxOutputBytes})`,
     );
   }
-  const out = decodeStoredFrame(input, frame);
-  if (frame.hasChecksum) {
+  // One XXH64 pass, block by block as each is written (blocks are at most 128 KiB).
+  const hasher = frame.hasChecksum ? lib.contentHasher() : undefined;
+  const out = decodeStoredFrame(input, frame, hasher === undefined ? undefined : (block) => hasher.update(block));
+  if (hasher !== undefined) {
     const c = frame.end - 4;
     const stored =
       ((input[c] as number) |
@@ -306,7 +308,7 @@ function decodeStored(
         ((input[c + 2] as number) << 16) |
         ((input[c + 3] as number) << 24)) >>>
       0;
-    if (lib.contentChecksum(out) !== stored) {
+    if (hasher.digest() !== stored) {
       throw corruption(ErrorCode.CHECKSUM_MISMATCH, `zstd: ${at} decodes to bytes that do not match its checksum`);
     }
   }

@@ -103,7 +103,8 @@ describe('no false OVER_LIMIT, and skippable-only input, as zstd -d decodes them
   });
 });
 
-describe('decoding time is linear in every frame layout (ratios within one run)', () => {
+// Generous timeouts: on a loaded machine one case can take tens of seconds of wall time.
+describe('decoding time is linear in every frame layout (ratios within one run)', { timeout: 120_000 }, () => {
   // A quadratic decoder's ratio grows with the size (16x the work for 4x the
   // bytes); a linear one's stays flat. Both sizes must stay under the bound.
   // Tiny frames cost libzstd a frame set-up each (~6 us in wasm; raw libzstd-wasm decodes 4,000
@@ -163,7 +164,7 @@ describe('decoding time is linear in every frame layout (ratios within one run)'
   );
 });
 
-describe.skipIf(!hasZstdCli)('differential against zstd -d: the layouts of contract 1.1', () => {
+describe.skipIf(!hasZstdCli)('differential against zstd -d: the layouts of contract 1.1', { timeout: 120_000 }, () => {
   const hello = new TextEncoder().encode('hello');
 
   it.each([
