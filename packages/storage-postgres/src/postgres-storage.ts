@@ -249,12 +249,12 @@ export class PostgresStorage implements StorageExtension {
       this.#pool = sql;
     } else {
       this.#ownPool = true;
-      const config: postgres.Options<{}> = {
+      const config = {
         max: poolSize ?? DEFAULT_POOL_SIZE,
         connect_timeout: Math.max(1, Math.ceil((connectionTimeoutMillis ?? DEFAULT_CONNECTION_TIMEOUT_MS) / 1000)),
         onnotice: () => {},
         connection: { application_name: `sochdb:${name}`.slice(0, 63) },
-        ...(ssl === undefined ? {} : { ssl: ssl as postgres.Options<{}>['ssl'] }),
+        ...(ssl === undefined ? {} : { ssl: ssl as boolean }),
       };
       // Nothing connects until the first statement (in init).
       this.#pool = connectionString === undefined ? postgres(config) : postgres(connectionString, config);
