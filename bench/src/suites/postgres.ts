@@ -1,7 +1,7 @@
 /**
  * `pnpm bench postgres`: @sochdb/storage-postgres beside the same SQL sent
- * through each driver directly (`pg` with its pool, which the package uses,
- * and porsager's `postgres`), with @sochdb/storage-memory reported for the
+ * through each driver directly (porsager's `postgres`, which the package
+ * uses, and `pg` with its pool), with @sochdb/storage-memory reported for the
  * cost of sharing. A throwaway PostgreSQL cluster on 127.0.0.1 is started the
  * way the package's tests start theirs (fsync off: this measures the client
  * side and the protocol, not the disk).
@@ -97,7 +97,7 @@ function ours(url: string): { store: Store; open(): Promise<void> } {
   };
 }
 
-/** The same statements through pg's pool: named (prepared) like the package's, bytea in text format. */
+/** The same statements through pg's pool: named (prepared), bytea in text format (pg's binary mode decodes rows as UTF-8). */
 function rawPg(url: string): Store {
   const pool = new pg.Pool({ connectionString: url, max: POOL });
   pool.on('error', () => {});

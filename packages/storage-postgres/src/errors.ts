@@ -1,5 +1,5 @@
 /**
- * Turns what `pg` throws into the contract's `KernelError`s. Every failure to
+ * Turns what the driver (`postgres`) throws into the contract's `KernelError`s. Every failure to
  * reach, stay connected to, or authenticate with the server is kind `io`; the
  * message names the server (host, port, database) and never a password.
  */
@@ -32,7 +32,7 @@ export function describeServer(server: ServerAddress): string {
   return `PostgreSQL at ${host}:${server.port}, database ${JSON.stringify(server.database)}`;
 }
 
-// Network errors of the socket and the messages pg and pg-pool use for a lost or timed-out connection.
+// Network errors of the socket, and the driver's codes and messages for a lost or timed-out connection.
 const NETWORK_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -44,6 +44,12 @@ const NETWORK_CODES = new Set([
   'EHOSTUNREACH',
   'ENETUNREACH',
   'ENOENT', // a Unix socket path that does not exist
+  // The driver's own codes for a connection that closed, was ended or destroyed, or timed out.
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
+  'CONNECT_TIMEOUT',
+  'QUEUE_TIMEOUT',
 ]);
 const LOST_CONNECTION =
   /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|Client was closed|Connection is closed|not queryable|ended|ECONNRESET/i;

@@ -16,10 +16,9 @@ export {
   type IterateOptions,
   MAX_KEY_BYTES,
   MAX_VALUE_BYTES,
-  type PoolClientLike,
-  type PoolLike,
   PostgresStorage,
   type PostgresStorageOptions,
+  type Sql,
 } from './postgres-storage.js';
 export { SCHEMA_VERSION, VERSION_TABLE } from './sql.js';
 export { VERSION } from './version.js';

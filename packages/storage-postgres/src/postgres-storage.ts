@@ -14,7 +14,7 @@ import {
   type TableId,
   type TransactionId,
 } from '@sochdb/core';
-import pg from 'pg';
+import postgres from 'postgres';
 import { describeServer, isConnectionError, PostgresErrorCode, type ServerAddress, toKernelError } from './errors.js';
 import {
   assertTableName,
@@ -54,49 +54,35 @@ const BATCH_ATTEMPTS = 5;
 /** `stats()` answers at once from the last figures and refreshes them in the background when older than this. */
 const STATS_MAX_AGE_MS = 1_000;
 
-/**
- * The part of a `pg.Pool` this package uses: an application may pass its own
- * pool (anything with `pg.Pool`'s `query`, `connect` and `options`).
- */
-export interface PoolLike {
-  query(config: { text: string; values?: unknown[]; name?: string; types?: object }): Promise<{ rows: unknown[] }>;
-  connect(): Promise<PoolClientLike>;
-  /** `pg.Pool`'s configuration, read for the host, port and database that error messages name. */
-  readonly options?: object;
-}
-
-/** A client checked out of a {@link PoolLike}. */
-export interface PoolClientLike {
-  query(config: { text: string; values?: unknown[]; name?: string; types?: object }): Promise<{ rows: unknown[] }>;
-  release(error?: Error | boolean): void;
-}
+/** A `postgres()` instance (porsager's driver): the connection pool this storage sends its statements through. */
+export type Sql = postgres.Sql;
 
 /** Options of {@link PostgresStorage} (and of the plugin module's `create`). */
 export interface PostgresStorageOptions {
   /** The extension's name, unique in a `PluginManager`. Default `"postgres-storage"`. */
   readonly name?: string;
   /**
-   * `postgres://user:password@host:port/database?...`, as `pg` reads it. Without it (and without
-   * `pool`), `pg`'s defaults apply: the `PGHOST`, `PGPORT`, `PGDATABASE`, `PGUSER`, `PGPASSWORD`
-   * environment variables, then `localhost:5432`.
+   * `postgres://user:password@host:port/database?...` (the name `pg` gives it). Without it (and
+   * without `sql`), the driver's defaults apply: the `PGHOST`, `PGPORT`, `PGDATABASE`, `PGUSER`,
+   * `PGPASSWORD` environment variables, then `localhost:5432`.
    */
   readonly connectionString?: string;
   /**
-   * A `pg.Pool` the application already has, used instead of making one. The storage never ends
-   * it; the application does, after `shutdown()`. It must have an `'error'` listener, as any
-   * `pg.Pool` must. Not together with `connectionString`, `poolSize`, `ssl` or `connectionTimeoutMillis`.
+   * A `postgres()` instance (pool) the application already has, used instead of making one. The
+   * storage never ends it; the application does, after `shutdown()`. Not together with
+   * `connectionString`, `poolSize`, `ssl` or `connectionTimeoutMillis`.
    */
-  readonly pool?: PoolLike;
+  readonly sql?: Sql;
   /**
    * The table the key spaces live in: an SQL identifier, quoted (case kept). Default `"sochdb_kv"`.
    * Every instance given the same database and table shares the same data.
    */
   readonly tableName?: string;
-  /** Connections in the pool this storage makes (`pg.Pool`'s `max`). Default 10. */
+  /** Connections in the pool this storage makes (the driver's `max`). Default 10. */
   readonly poolSize?: number;
-  /** Passed to `pg` as is: `true`, or `tls.connect` options (`ca`, `rejectUnauthorized`, ...). */
+  /** Passed to the driver as is: `true`, `'require'`, `'verify-full'`, or `tls.connect` options (`ca`, ...). */
   readonly ssl?: unknown;
-  /** How long to wait for a connection before the call rejects (`pg`'s option). Default 10,000 ms. */
+  /** How long opening a connection may take before the call rejects, in ms (rounded up to seconds). Default 10,000. */
   readonly connectionTimeoutMillis?: number;
 }
 
@@ -122,39 +108,22 @@ export type BatchOp =
   | { readonly type: 'put'; readonly table: TableId; readonly key: Uint8Array; readonly value: Uint8Array }
   | { readonly type: 'delete'; readonly table: TableId; readonly key: Uint8Array };
 
-const KNOWN_OPTIONS = ['name', 'connectionString', 'pool', 'tableName', 'poolSize', 'ssl', 'connectionTimeoutMillis'];
+const KNOWN_OPTIONS = ['name', 'connectionString', 'sql', 'tableName', 'poolSize', 'ssl', 'connectionTimeoutMillis'];
 const EMPTY = new Uint8Array(0);
 
 type Row = { key?: Uint8Array; value: Uint8Array };
-
-const BYTEA_OID = 17;
+type Params = postgres.ParameterOrJSON<never>[];
 
 /**
- * `bytea` as PostgreSQL sends it in text format (`\x` and hex, the default
- * `bytea_output`), decoded straight into a fresh `Uint8Array` on its own
- * buffer: the caller's to keep, mutate or transfer. (pg's own parser returns
- * `Buffer`s that may share Node's slab; and pg's `binary: true` result mode
- * decodes every row as UTF-8 first, which corrupts bytes, so it is not used.)
+ * A fresh copy on an `ArrayBuffer` of its own: the driver hands out `Buffer`s
+ * that may be views into Node's shared slab or its receive buffer, and a
+ * caller may keep, mutate or transfer what it gets.
  */
-function parseBytea(text: string): Uint8Array {
-  if (text.startsWith('\\x')) {
-    const out = new Uint8Array((text.length - 2) >>> 1);
-    Buffer.from(out.buffer, out.byteOffset, out.byteLength).write(text.slice(2), 'hex');
-    return out;
-  }
-  // bytea_output = 'escape' on this server or session: pg's parser, then a copy of our own.
-  return new Uint8Array(pg.types.getTypeParser(BYTEA_OID, 'text')(text) as Buffer);
+function own(bytes: Uint8Array): Uint8Array {
+  return new Uint8Array(bytes);
 }
 
-/** The type parsers every query of this package uses: pg's, with {@link parseBytea} for `bytea`. */
-const TYPES = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === BYTEA_OID && format !== 'binary'
-      ? parseBytea
-      : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
-};
-
-/** A copy of the caller's bytes as a `Buffer`, which `pg` sends as a binary parameter. */
+/** A copy of the caller's bytes, taken at the call: the statement may be sent later, and the caller may reuse its buffer at once. */
 function param(bytes: Uint8Array): Buffer {
   return Buffer.from(bytes);
 }
@@ -178,19 +147,14 @@ function keyId(table: number, key: Uint8Array): string {
   return `${table}:${Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1')}`;
 }
 
-/** Where a pool connects, as `pg` resolves it (options, then `PG*` variables, then defaults). */
-function serverOf(config: object): ServerAddress {
-  const client = new pg.Client(config as pg.ClientConfig) as unknown as {
-    host?: string;
-    port?: number;
-    database?: string;
-    password?: unknown;
-  };
+/** Where a `postgres()` instance connects, as the driver resolved it (options, `PG*` variables, defaults). */
+function serverOf(sql: Sql): ServerAddress {
+  const options = (sql as { options?: Partial<postgres.ParsedOptions> }).options ?? {};
   return {
-    host: client.host ?? 'localhost',
-    port: client.port ?? 5432,
-    database: client.database ?? '',
-    password: typeof client.password === 'string' ? client.password : undefined,
+    host: options.host?.[0] ?? 'localhost',
+    port: options.port?.[0] ?? 5432,
+    database: options.database ?? '',
+    password: typeof options.pass === 'string' ? options.pass : undefined,
   };
 }
 
@@ -217,11 +181,11 @@ export class PostgresStorage implements StorageExtension {
   /** The table the key spaces live in, unquoted. */
   readonly tableName: string;
 
-  readonly #sql: TableStatements;
+  readonly #statements: TableStatements;
   readonly #server: ServerAddress;
   readonly #ownPool: boolean;
-  readonly #poolConfig: pg.PoolConfig | undefined;
-  #pool: PoolLike | undefined;
+  /** The driver's pool: made at construction (it connects lazily), or the application's. */
+  #pool: Sql | undefined;
   #state: 'new' | 'initializing' | 'open' | 'closed' = 'new';
   /** The last write of this instance to each key still in flight: a later call on the key waits for it. */
   readonly #pendingByKey = new Map<string, Promise<unknown>>();
@@ -244,8 +208,8 @@ export class PostgresStorage implements StorageExtension {
     const tableName = options.tableName ?? DEFAULT_TABLE;
     assertTableName(tableName);
     this.tableName = tableName;
-    this.#sql = tableStatements(tableName);
-    const { connectionString, pool, poolSize, ssl, connectionTimeoutMillis } = options;
+    this.#statements = tableStatements(tableName);
+    const { connectionString, sql, poolSize, ssl, connectionTimeoutMillis } = options;
     if (connectionString !== undefined && (typeof connectionString !== 'string' || connectionString === '')) {
       throw new TypeError(
         `options.connectionString must be a non-empty string; got ${describeValue(connectionString)}`,
@@ -262,15 +226,15 @@ export class PostgresStorage implements StorageExtension {
         `options.connectionTimeoutMillis must be a non-negative integer; got ${describeValue(connectionTimeoutMillis)}`,
       );
     }
-    if (pool !== undefined) {
+    if (sql !== undefined) {
       if (
-        typeof pool !== 'object' ||
-        pool === null ||
-        typeof pool.query !== 'function' ||
-        typeof pool.connect !== 'function'
+        typeof sql !== 'function' ||
+        typeof sql.unsafe !== 'function' ||
+        typeof sql.begin !== 'function' ||
+        typeof sql.reserve !== 'function'
       ) {
         throw new TypeError(
-          `options.pool must be a pg.Pool (an object with query() and connect()); got ${describeValue(pool)}. A single pg.Client cannot serve snapshots and batches beside other calls: pass a pool.`,
+          `options.sql must be a postgres() instance (the "postgres" package's pool); got ${describeValue(sql)}`,
         );
       }
       const clash = (['connectionString', 'poolSize', 'ssl', 'connectionTimeoutMillis'] as const).filter(
@@ -278,25 +242,24 @@ export class PostgresStorage implements StorageExtension {
       );
       if (clash.length > 0) {
         throw new TypeError(
-          `options.pool cannot be combined with ${clash.map((key) => `options.${key}`).join(', ')}: configure the pool itself`,
+          `options.sql cannot be combined with ${clash.map((key) => `options.${key}`).join(', ')}: configure that instance itself`,
         );
       }
       this.#ownPool = false;
-      this.#poolConfig = undefined;
-      this.#pool = pool;
-      this.#server = serverOf(pool.options ?? {});
+      this.#pool = sql;
     } else {
       this.#ownPool = true;
-      this.#poolConfig = {
-        ...(connectionString === undefined ? {} : { connectionString }),
-        ...(ssl === undefined ? {} : { ssl: ssl as pg.PoolConfig['ssl'] }),
+      const config = {
         max: poolSize ?? DEFAULT_POOL_SIZE,
-        connectionTimeoutMillis: connectionTimeoutMillis ?? DEFAULT_CONNECTION_TIMEOUT_MS,
-        keepAlive: true,
-        application_name: `sochdb:${name}`.slice(0, 63),
+        connect_timeout: Math.max(1, Math.ceil((connectionTimeoutMillis ?? DEFAULT_CONNECTION_TIMEOUT_MS) / 1000)),
+        onnotice: () => {},
+        connection: { application_name: `sochdb:${name}`.slice(0, 63) },
+        ...(ssl === undefined ? {} : { ssl: ssl as boolean }),
       };
-      this.#server = serverOf(this.#poolConfig);
+      // Nothing connects until the first statement (in init).
+      this.#pool = connectionString === undefined ? postgres(config) : postgres(connectionString, config);
     }
+    this.#server = serverOf(this.#pool);
     this.info = Object.freeze({
       name,
       version: VERSION,
@@ -319,13 +282,6 @@ export class PostgresStorage implements StorageExtension {
       throw new KernelError('plugin', ErrorCode.PLUGIN_INVALID, 'PostgresStorage.init: called more than once');
     }
     this.#state = 'initializing';
-    if (this.#ownPool) {
-      const pool = new pg.Pool(this.#poolConfig);
-      // An idle client whose server went away emits 'error' on the pool; pg drops that client,
-      // and the next call connects afresh. Without a listener the process would exit.
-      pool.on('error', () => {});
-      this.#pool = pool as unknown as PoolLike;
-    }
     try {
       await this.#ensureSchema();
       this.#state = 'open';
@@ -362,9 +318,9 @@ export class PostgresStorage implements StorageExtension {
     const k = param(key);
     const pending = this.#pendingByKey.get(keyId(table, k));
     const read = async () => {
-      const rows = await this.#query('get', this.#sql.get, [table, k]);
+      const rows = await this.#query('get', this.#statements.get, [table, k]);
       const row = rows[0];
-      return row?.value;
+      return row === undefined ? undefined : own(row.value);
     };
     return pending === undefined ? read() : pending.then(read, read);
   }
@@ -383,7 +339,7 @@ export class PostgresStorage implements StorageExtension {
     const k = param(key);
     const v = param(value);
     return this.#write(keyId(table, k), async () => {
-      await this.#query('put', this.#sql.put, [table, k, v]);
+      await this.#query('put', this.#statements.put, [table, k, v]);
     });
   }
 
@@ -399,7 +355,7 @@ export class PostgresStorage implements StorageExtension {
     }
     const k = param(key);
     return this.#write(keyId(table, k), async () => {
-      await this.#query('delete', this.#sql.delete, [table, k]);
+      await this.#query('delete', this.#statements.delete, [table, k]);
     });
   }
 
@@ -495,34 +451,29 @@ export class PostgresStorage implements StorageExtension {
   }
 
   async #applyBatch(all: ReadonlyArray<{ table: number; key: Buffer; value: Buffer | undefined }>): Promise<void> {
-    {
-      const client = await this.#connect('batch');
-      let failure: unknown;
-      try {
-        await client.query({ text: 'BEGIN' });
-        await client.query({ text: this.#sql.lockMany, values: [all.map((op) => op.table), all.map((op) => op.key)] });
+    const pool = this.#pool;
+    if (pool === undefined) throw this.#closed('batch');
+    const statements = this.#statements;
+    try {
+      await pool.begin(async (tx) => {
+        await tx.unsafe(statements.lockMany, [all.map((op) => op.table), all.map((op) => op.key)] as Params);
         const deletes = all.filter((op) => op.value === undefined);
-        const puts = all.filter((op) => op.value !== undefined);
         if (deletes.length > 0) {
-          await client.query({
-            text: this.#sql.deleteMany,
-            values: [deletes.map((op) => op.table), deletes.map((op) => op.key)],
-          });
+          await tx.unsafe(statements.deleteMany, [
+            deletes.map((op) => op.table),
+            deletes.map((op) => op.key),
+          ] as Params);
         }
-        for (const chunk of chunks(puts)) {
-          await client.query({
-            text: this.#sql.putMany,
-            values: [chunk.map((op) => op.table), chunk.map((op) => op.key), chunk.map((op) => op.value)],
-          });
+        for (const chunk of chunks(all.filter((op) => op.value !== undefined))) {
+          await tx.unsafe(statements.putMany, [
+            chunk.map((op) => op.table),
+            chunk.map((op) => op.key),
+            chunk.map((op) => op.value),
+          ] as Params);
         }
-        await client.query({ text: 'COMMIT' });
-      } catch (error) {
-        failure = error;
-        if (!isConnectionError(error)) await client.query({ text: 'ROLLBACK' }).catch(() => {});
-        throw toKernelError(error, 'PostgresStorage.batch', this.#server);
-      } finally {
-        client.release(failure !== undefined && isConnectionError(failure) ? (failure as Error) : undefined);
-      }
+      });
+    } catch (error) {
+      throw toKernelError(error, 'PostgresStorage.batch', this.#server);
     }
   }
 
@@ -542,7 +493,7 @@ export class PostgresStorage implements StorageExtension {
   async compact(): Promise<void> {
     this.#open('compact');
     await Promise.allSettled([...this.#inFlight]);
-    await this.#query('compact', { name: '', text: this.#sql.vacuum }, []);
+    await this.#query('compact', { name: '', text: this.#statements.vacuum }, []);
     await this.readStats();
   }
 
@@ -589,8 +540,8 @@ export class PostgresStorage implements StorageExtension {
   }
 
   async #readStats(): Promise<StorageStats> {
-    const rows = (await this.#query('stats', { name: '', text: this.#sql.stats }, [
-      this.#sql.quoted,
+    const rows = (await this.#query('stats', { name: '', text: this.#statements.stats }, [
+      this.#statements.quoted,
     ])) as unknown as Array<{
       bytes: number;
       live: number;
@@ -612,36 +563,27 @@ export class PostgresStorage implements StorageExtension {
   }
 
   async #ensureSchema(): Promise<void> {
-    const client = await this.#connect('init');
-    let failure: unknown;
-    try {
-      await client.query({ text: 'BEGIN' });
+    const pool = this.#pool;
+    if (pool === undefined) throw this.#closed('init');
+    const version = await pool.begin(async (tx) => {
       // One instance at a time creates a table: CREATE TABLE IF NOT EXISTS races with itself.
-      await client.query({ text: 'SELECT pg_advisory_xact_lock(hashtext($1))', values: [`sochdb:${this.tableName}`] });
-      for (const text of this.#sql.create) await client.query({ text });
-      await client.query({
-        text: `INSERT INTO ${quoteIdentifier(VERSION_TABLE)} (table_name, version) VALUES ($1, $2) ON CONFLICT (table_name) DO NOTHING`,
-        values: [this.tableName, SCHEMA_VERSION],
-      });
-      const { rows } = await client.query({
-        text: `SELECT version FROM ${quoteIdentifier(VERSION_TABLE)} WHERE table_name = $1`,
-        values: [this.tableName],
-      });
-      const version = (rows[0] as { version: number } | undefined)?.version;
-      if (version !== SCHEMA_VERSION) {
-        throw new KernelError(
-          'catalog',
-          PostgresErrorCode.SCHEMA_VERSION,
-          `PostgresStorage.init: table "${this.tableName}" at ${describeServer(this.#server)} has schema version ${String(version)}; this release (${VERSION}) reads version ${SCHEMA_VERSION}: upgrade @sochdb/storage-postgres`,
-        );
-      }
-      await client.query({ text: 'COMMIT' });
-    } catch (error) {
-      failure = error;
-      if (!isConnectionError(error)) await client.query({ text: 'ROLLBACK' }).catch(() => {});
-      throw error;
-    } finally {
-      client.release(failure !== undefined && isConnectionError(failure) ? (failure as Error) : undefined);
+      await tx.unsafe('SELECT pg_advisory_xact_lock(hashtext($1))', [`sochdb:${this.tableName}`]);
+      for (const text of this.#statements.create) await tx.unsafe(text);
+      await tx.unsafe(
+        `INSERT INTO ${quoteIdentifier(VERSION_TABLE)} (table_name, version) VALUES ($1, $2) ON CONFLICT (table_name) DO NOTHING`,
+        [this.tableName, SCHEMA_VERSION],
+      );
+      const rows = await tx.unsafe(`SELECT version FROM ${quoteIdentifier(VERSION_TABLE)} WHERE table_name = $1`, [
+        this.tableName,
+      ]);
+      return (rows[0] as { version: number } | undefined)?.version;
+    });
+    if (version !== SCHEMA_VERSION) {
+      throw new KernelError(
+        'catalog',
+        PostgresErrorCode.SCHEMA_VERSION,
+        `PostgresStorage.init: table "${this.tableName}" at ${describeServer(this.#server)} has schema version ${String(version)}; this release (${VERSION}) reads version ${SCHEMA_VERSION}: upgrade @sochdb/storage-postgres`,
+      );
     }
   }
 
@@ -649,7 +591,7 @@ export class PostgresStorage implements StorageExtension {
     const pool = this.#pool;
     if (pool === undefined || !this.#ownPool) return;
     this.#pool = undefined;
-    await (pool as unknown as pg.Pool).end().catch(() => {});
+    await pool.end({ timeout: 5 }).catch(() => {});
   }
 
   /** Read through a method so that TypeScript does not narrow it across an `await`. */
@@ -665,7 +607,7 @@ export class PostgresStorage implements StorageExtension {
     );
   }
 
-  #open(operation: string): PoolLike {
+  #open(operation: string): Sql {
     if (this.#state === 'closed') throw this.#closed(operation);
     const pool = this.#pool;
     if (this.#state !== 'open' || pool === undefined) {
@@ -678,50 +620,14 @@ export class PostgresStorage implements StorageExtension {
     return pool;
   }
 
-  /**
-   * A connection of its own (for a transaction), until `release`. While it is
-   * checked out, the pool does not listen for its errors: a connection that
-   * dies then (server restart, `pg_terminate_backend`) would emit an
-   * unhandled `'error'`. The listener here swallows it; the next statement on
-   * the client rejects, and `release` with that error drops the client.
-   */
-  async #connect(operation: string): Promise<PoolClientLike> {
-    const pool = this.#pool;
-    if (pool === undefined) throw this.#closed(operation);
-    let client: PoolClientLike;
-    try {
-      client = await pool.connect();
-    } catch (error) {
-      throw toKernelError(error, `PostgresStorage.${operation}`, this.#server);
-    }
-    const emitter = client as unknown as Partial<NodeJS.EventEmitter>;
-    if (typeof emitter.on !== 'function' || typeof emitter.off !== 'function') return client;
-    let lost: Error | undefined;
-    const onError = (error: Error) => {
-      lost ??= error;
-    };
-    emitter.on('error', onError);
-    return {
-      query: (config) => client.query(config),
-      release: (error) => {
-        emitter.off?.('error', onError);
-        client.release(error ?? lost);
-      },
-    };
-  }
-
-  /** One autocommitted statement on any pooled connection. */
+  /** One autocommitted statement on any pooled connection, prepared once per connection. */
   async #query(operation: string, statement: Statement, values: unknown[]): Promise<Row[]> {
     const pool = this.#pool;
     if (pool === undefined) throw this.#closed(operation);
     try {
-      const config = {
-        text: statement.text,
-        values,
-        types: TYPES,
-        ...(statement.name ? { name: statement.name } : {}),
-      };
-      return (await pool.query(config)).rows as Row[];
+      return (await pool.unsafe(statement.text, values as Params, {
+        prepare: statement.name !== '',
+      })) as unknown as Row[];
     } catch (error) {
       throw toKernelError(error, `PostgresStorage.${operation}`, this.#server);
     }
@@ -772,7 +678,7 @@ export class PostgresStorage implements StorageExtension {
     }
     if (limit === 0) return Promise.resolve([]);
     const bounded = end.length > 0;
-    const statement = this.#sql.scan[`${reverse ? 'reverse' : 'forward'}${bounded ? '' : 'Open'}` as const];
+    const statement = this.#statements.scan[`${reverse ? 'reverse' : 'forward'}${bounded ? '' : 'Open'}` as const];
     const values: unknown[] = [table, param(start)];
     if (bounded) values.push(param(end));
     values.push(limit === Number.POSITIVE_INFINITY ? null : limit);
@@ -789,24 +695,30 @@ export class PostgresStorage implements StorageExtension {
     const opening = (async (): Promise<Snapshot> => {
       if (earlier.length > 0) await Promise.allSettled(earlier);
       if (options.limit === 0) return { client: undefined, done: true };
-      const client = await this.#connect('iterate');
+      const pool = this.#pool;
+      if (pool === undefined) throw this.#closed('iterate');
+      let client: postgres.ReservedSql;
       try {
-        await client.query({ text: 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' });
+        client = await pool.reserve();
+      } catch (error) {
+        throw toKernelError(error, 'PostgresStorage.iterate', this.#server);
+      }
+      try {
+        await client.unsafe('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
         const bounded = options.end.length > 0;
         const limited = options.limit !== Number.POSITIVE_INFINITY;
-        const values: unknown[] = [table, options.start];
+        const values: Params = [table, options.start];
         if (bounded) values.push(options.end);
         if (limited) values.push(options.limit);
         // The snapshot is taken by the transaction's first statement: this one.
-        await client.query({
-          text: `DECLARE sochdb_walk NO SCROLL CURSOR FOR ${this.#sql.cursor(options.reverse, bounded, limited)}`,
+        await client.unsafe(
+          `DECLARE sochdb_walk NO SCROLL CURSOR FOR ${this.#statements.cursor(options.reverse, bounded, limited)}`,
           values,
-        });
+        );
         return { client, done: false };
       } catch (error) {
-        const lost = isConnectionError(error);
-        if (!lost) await client.query({ text: 'ROLLBACK' }).catch(() => {});
-        client.release(lost ? (error as Error) : undefined);
+        if (!isConnectionError(error)) await client.unsafe('ROLLBACK').catch(() => {});
+        client.release();
         throw toKernelError(error, 'PostgresStorage.iterate', this.#server);
       }
     })();
@@ -830,14 +742,13 @@ export class PostgresStorage implements StorageExtension {
       const client = s?.client;
       if (s === undefined || client === undefined) return;
       s.client = undefined;
-      const lost = error !== undefined && isConnectionError(error);
-      if (!lost) await client.query({ text: 'COMMIT' }).catch(() => {});
-      client.release(lost ? (error as Error) : undefined);
+      // A read-only transaction: COMMIT and ROLLBACK are the same; a dead connection needs neither.
+      if (error === undefined || !isConnectionError(error)) await client.unsafe('COMMIT').catch(() => {});
+      client.release();
     };
     const close = () => release();
     this.#openIterators.add(close);
-    // Released once the pool would otherwise wait for it forever: on shutdown (above).
-    const fetch = { text: `FETCH FORWARD ${batchSize} FROM sochdb_walk`, types: TYPES };
+    const fetch = `FETCH FORWARD ${batchSize} FROM sochdb_walk`;
     const iterator: AsyncIterableIterator<Entry> = {
       next: async (): Promise<IteratorResult<Entry>> => {
         if (this.#state === 'closed') {
@@ -853,7 +764,7 @@ export class PostgresStorage implements StorageExtension {
             await release();
             return { value: undefined, done: true };
           }
-          const rows = (await client.query(fetch as { text: string })).rows as Row[];
+          const rows = (await client.unsafe(fetch)) as unknown as Row[];
           if (this.#isClosed()) throw this.#closed('iterate');
           buffer = toEntries(rows);
           index = 0;
@@ -881,12 +792,12 @@ export class PostgresStorage implements StorageExtension {
 }
 
 interface Snapshot {
-  client: PoolClientLike | undefined;
+  client: postgres.ReservedSql | undefined;
   done: boolean;
 }
 
 function toEntries(rows: readonly Row[]): Entry[] {
-  return rows.map((row) => [row.key as Uint8Array, row.value]);
+  return rows.map((row) => [own(row.key as Uint8Array), own(row.value)]);
 }
 
 function* chunks<T extends { key: Buffer; value: Buffer | undefined }>(ops: readonly T[]): Generator<T[]> {

@@ -39,7 +39,7 @@ export function quoteIdentifier(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
-/** A statement with the name `pg` prepares it under, once per connection. */
+/** A statement; one with a name is prepared once per connection (an empty name: sent unprepared). */
 export interface Statement {
   readonly name: string;
   readonly text: string;

@@ -1,9 +1,9 @@
 import { isKernelError, type KernelError, loadPlugin, PluginManager } from '@sochdb/core';
 import pg from 'pg';
+import postgres from 'postgres';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   MAX_KEY_BYTES,
-  type PoolLike,
   PostgresErrorCode,
   PostgresStorage,
   SCHEMA_VERSION,
@@ -28,24 +28,23 @@ function randomBytes(length: number, seed: number): Uint8Array {
   return out;
 }
 
-/** A pg.Pool that counts the statements and connections asked of it. */
-function countingPool(): { pool: PoolLike & { end(): Promise<void> }; calls: () => number } {
-  const real = new pg.Pool({ connectionString: serverUrl, max: 3 });
-  real.on('error', () => {});
+/** A postgres() instance whose statements, transactions and reserved connections are counted. */
+function countingSql(): { sql: postgres.Sql; calls: () => number } {
+  const real = postgres(serverUrl as string, { max: 3, onnotice: () => {} });
   let calls = 0;
-  const pool = {
-    options: real.options,
-    query: (config: never) => {
-      calls++;
-      return real.query(config);
+  const counted = new Proxy(real, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      if (property === 'unsafe' || property === 'begin' || property === 'reserve') {
+        return (...args: unknown[]) => {
+          calls++;
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      }
+      return value;
     },
-    connect: () => {
-      calls++;
-      return real.connect();
-    },
-    end: () => real.end(),
-  };
-  return { pool: pool as unknown as PoolLike & { end(): Promise<void> }, calls: () => calls };
+  });
+  return { sql: counted, calls: () => calls };
 }
 
 describe('options', () => {
@@ -61,9 +60,9 @@ describe('options', () => {
     expect(() => new PostgresStorage({ poolSize: 0 })).toThrow(/options\.poolSize/);
     expect(() => new PostgresStorage({ poolSize: 1.5 })).toThrow(RangeError);
     expect(() => new PostgresStorage({ connectionString: '' })).toThrow(/options\.connectionString/);
-    expect(() => new PostgresStorage({ pool: {} as never })).toThrow(/options\.pool must be a pg\.Pool/);
-    const pool = new pg.Pool();
-    expect(() => new PostgresStorage({ pool: pool as never, connectionString: 'postgres://x@y/z' })).toThrow(
+    expect(() => new PostgresStorage({ sql: {} as never })).toThrow(/options\.sql must be a postgres\(\) instance/);
+    const sql = postgres('postgres://x@localhost/z');
+    expect(() => new PostgresStorage({ sql, connectionString: 'postgres://x@y/z' })).toThrow(
       /cannot be combined with options\.connectionString/,
     );
   });
@@ -148,8 +147,8 @@ describe.skipIf(noServer())('on a PostgreSQL server', () => {
 
   describe('keys and values', () => {
     it(`accepts keys up to ${MAX_KEY_BYTES} bytes and refuses a longer one with a RangeError before any round trip`, async () => {
-      const { pool, calls } = countingPool();
-      const s = new PostgresStorage({ pool, tableName: uniqueTable() });
+      const { sql, calls } = countingSql();
+      const s = new PostgresStorage({ sql, tableName: uniqueTable() });
       await s.init();
       const longest = randomBytes(MAX_KEY_BYTES, 7);
       await s.put(3, longest, utf8('v'), 0);
@@ -168,7 +167,7 @@ describe.skipIf(noServer())('on a PostgreSQL server', () => {
       }
       expect(calls()).toBe(before);
       await s.shutdown();
-      await pool.end();
+      await sql.end();
     });
 
     it('round-trips hostile keys and values exactly: every byte value, the empty key, 1 KiB keys, 16 MiB values', async () => {
@@ -211,7 +210,7 @@ describe.skipIf(noServer())('on a PostgreSQL server', () => {
       const buffers = new Set(rows.flatMap(([k, v]) => [k.buffer, v.buffer]));
       expect(buffers.size).toBe(40);
       const first = rows[0]?.[1] as Uint8Array;
-      structuredClone(first, { transfer: [first.buffer] });
+      structuredClone(first, { transfer: [first.buffer as ArrayBuffer] });
       expect(hex(rows[1]?.[1])).toBe('0101');
       const got = (await s.get(1, Uint8Array.of(5))) as Uint8Array;
       expect(got.byteOffset).toBe(0);
@@ -400,15 +399,14 @@ describe.skipIf(noServer())('on a PostgreSQL server', () => {
       expect((await second.scan(1, EMPTY, EMPTY, Number.POSITIVE_INFINITY)).length).toBe(50);
     });
 
-    it('leaves a pool it was given open at shutdown', async () => {
-      const pool = new pg.Pool({ connectionString: serverUrl, max: 2 });
-      const s = new PostgresStorage({ pool: pool as never, tableName: uniqueTable() });
+    it('leaves a postgres() instance it was given open at shutdown', async () => {
+      const sql = postgres(serverUrl as string, { max: 2, onnotice: () => {} });
+      const s = new PostgresStorage({ sql, tableName: uniqueTable() });
       await s.init();
       await s.put(1, utf8('a'), utf8('b'), 0);
       await s.shutdown();
-      const { rows } = await pool.query('SELECT 1 AS one');
-      expect(rows).toEqual([{ one: 1 }]);
-      await pool.end();
+      expect([...(await sql`SELECT 1 AS one`)]).toEqual([{ one: 1 }]);
+      await sql.end();
     });
   });
 });

@@ -33,7 +33,12 @@ export function uniqueTable(prefix = 't'): string {
 
 /** A storage on the test server (not initialised), on a fresh table unless one is given. */
 export function storage(options: PostgresStorageOptions = {}): PostgresStorage {
-  return new PostgresStorage({ connectionString: serverUrl, tableName: uniqueTable(), poolSize: 4, ...options });
+  return new PostgresStorage({
+    connectionString: serverUrl as string,
+    tableName: uniqueTable(),
+    poolSize: 4,
+    ...options,
+  });
 }
 
 /** `storage(...)`, initialised. */

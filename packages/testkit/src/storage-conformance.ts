@@ -34,6 +34,13 @@ export interface StorageConformanceOptions<S extends StorageExtension = StorageE
    * ```
    */
   readonly reopen?: (previous: S) => S | Promise<S>;
+  /**
+   * Set for a shared backend (a database server, contract 1.1 "Shared"):
+   * several live instances on one location are the point, so instead of the
+   * refusal of a second live instance the suite checks that the two see each
+   * other's writes. Default `false`.
+   */
+  readonly shared?: boolean;
 }
 
 const NOT_BYTES: ReadonlyArray<readonly [string, unknown]> = [
@@ -617,6 +624,6 @@ export function storageConformance<S extends StorageExtension>(
     describeScanReverse(fixture);
     describeIterate(fixture);
     describeBatch(fixture);
-    describeDurability(fixture, reopen);
+    describeDurability(fixture, reopen, options.shared === true);
   });
 }

@@ -17,6 +17,7 @@ const LAST_TABLE = 2 ** 32 - 1;
 export function describeDurability<S extends StorageExtension>(
   fixture: Fixture<S>,
   reopen: Reopen<S> | undefined,
+  shared = false,
 ): void {
   /** A reopened instance, made and initialised by the suite, shut down after the test unless the test did. */
   interface Reopened {
@@ -118,6 +119,7 @@ export function describeDurability<S extends StorageExtension>(
     });
 
     it('a second live instance on the location is refused with a KernelError of kind io, and the first keeps working', async (context) => {
+      if (shared) context.skip('a shared backend: live instances on one location work together (tested below)');
       const store = fixture.ext;
       await store.put(0, utf8('a'), utf8('1'), 1);
       const second = await make(store, context);
@@ -135,6 +137,21 @@ export function describeDurability<S extends StorageExtension>(
       expect((refusal as { kind?: unknown }).kind, 'the refusal must be of kind io').toBe('io');
       await store.put(0, utf8('b'), utf8('2'), 2);
       expect(await dump(store, 0), 'the first instance after the refusal').toEqual([
+        [hex(utf8('a')), hex(utf8('1'))],
+        [hex(utf8('b')), hex(utf8('2'))],
+      ]);
+    });
+
+    it('a shared backend: a second live instance on the location sees the first one’s writes, and the reverse', async (context) => {
+      if (!shared) context.skip('options.shared not set: a second live instance must be refused (tested above)');
+      const store = fixture.ext;
+      await store.put(0, utf8('a'), utf8('1'), 1);
+      const second = await reopened(store, context);
+      expect(await dump(second.ext, 0), 'the second instance sees what the first wrote').toEqual([
+        [hex(utf8('a')), hex(utf8('1'))],
+      ]);
+      await second.ext.put(0, utf8('b'), utf8('2'), 2);
+      expect(await dump(store, 0), 'the first instance sees what the second wrote').toEqual([
         [hex(utf8('a')), hex(utf8('1'))],
         [hex(utf8('b')), hex(utf8('2'))],
       ]);
