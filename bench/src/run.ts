@@ -11,13 +11,17 @@ const files = readdirSync(suitesDir)
   .filter((file) => file.endsWith('.ts'))
   .sort();
 const suites: Suite[] = [];
+/** Each suite's file name without `.ts`: `pnpm bench metrics-prometheus` runs one file of a suite split over several. */
+const fileOf = new Map<Suite, string>();
 for (const file of files) {
   const module = (await import(pathToFileURL(`${suitesDir}${file}`).href)) as { default: Suite };
   suites.push(module.default);
+  fileOf.set(module.default, file.slice(0, -'.ts'.length));
 }
 
 const wanted = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
-const unknown = wanted.filter((name) => !suites.some((suite) => suite.name === name));
+const chosen = (suite: Suite) => wanted.includes(suite.name) || wanted.includes(fileOf.get(suite) ?? '');
+const unknown = wanted.filter((name) => !suites.some((suite) => suite.name === name || fileOf.get(suite) === name));
 if (unknown.length > 0) {
   console.error(`Unknown bench suite ${unknown.join(', ')}. Suites: ${suites.map((s) => s.name).join(', ')}`);
   process.exit(2);
@@ -28,7 +32,7 @@ if (!(globalThis as { gc?: unknown }).gc) {
 
 const results: Result[] = [];
 const figures: Array<Figure & { suite: string; title: string }> = [];
-for (const suite of suites.filter((s) => wanted.length === 0 || wanted.includes(s.name))) {
+for (const suite of suites.filter((s) => wanted.length === 0 || chosen(s))) {
   console.log(`\n${suite.name}: ${suite.description}`);
   await suite.run(createBench(suite.name, results, figures));
 }
