@@ -875,11 +875,17 @@ function describeBad(operation: string, name: unknown, value: unknown, wanted: s
 }
 
 function histogramSeriesMaker(size: number): (values: readonly string[]) => HistogramSeries {
-  return (values) => ({ values: [...values], counts: new Array<number>(size).fill(0), sum: 0, count: 0 });
+  return (values) => ({
+    values: [...values],
+    exported: undefined,
+    counts: new Array<number>(size).fill(0),
+    sum: 0,
+    count: 0,
+  });
 }
 
 function makeValueSeries(values: readonly string[]): ValueSeries {
-  return { values: [...values], value: 0 };
+  return { values: [...values], exported: undefined, value: 0 };
 }
 
 /** Adds one observation: the first bucket whose bound is >= value, plus sum and count. */

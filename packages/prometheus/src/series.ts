@@ -11,6 +11,12 @@ import { labelName, type MetricKind, wellFormed } from './names.js';
 export interface AnySeries {
   /** Label values in the family's label-name order; shorter than the names when labels were added later (the rest are empty). */
   readonly values: readonly string[];
+  /**
+   * The labels as handed to prom-client, made at the first scrape and kept
+   * (prom-client caches the formatted text of a histogram's labels per
+   * object); cleared when the family gains a label name.
+   */
+  exported: Readonly<Record<string, string>> | undefined;
 }
 
 /** One labelled counter or gauge series. */
@@ -149,12 +155,14 @@ export class Family<S extends AnySeries> {
   }
 
   /** The labels of `series` as prom-client takes them: every label name, empty where the series has no value. */
-  labelsOf(series: S): Record<string, string> {
+  labelsOf(series: S): Readonly<Record<string, string>> {
+    if (series.exported !== undefined) return series.exported;
     const names = this.labelNames;
     const values = series.values;
     const labels: Record<string, string> = {};
     for (let i = 0; i < names.length; i++) labels[names[i] as string] = values[i] ?? '';
     if (series === this.overflow) labels[OVERFLOW_LABEL] = 'true';
+    series.exported = labels;
     return labels;
   }
 
@@ -227,8 +235,10 @@ export class Family<S extends AnySeries> {
     for (const series of this.all) {
       const values = series.values as string[];
       while (values.length < this.labelNames.length) values.push('');
+      series.exported = undefined;
       this.#insert(values, series);
     }
+    if (this.overflow !== undefined) this.overflow.exported = undefined;
     return had;
   }
 
