@@ -6,7 +6,7 @@
 import { gunzipSync } from 'node:zlib';
 import { Counter, Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PrometheusObservability, type PrometheusOptions } from '../src/index.js';
+import { DEFAULT_MAX_OPEN_SPANS, PrometheusObservability, type PrometheusOptions } from '../src/index.js';
 import { parseExposition, recorder, sampleValue } from './helpers.js';
 
 const made: PrometheusObservability[] = [];
@@ -171,6 +171,17 @@ describe('drops are counted and reported once per (metric, reason)', () => {
     const samples = parseExposition(await ext.metrics());
     expect(sampleValue(samples, 'sochdb_dropped_values_total', { metric: 'a', reason: 'not-finite' })).toBe(2);
     expect(sampleValue(samples, 'sochdb_h_count')).toBeUndefined();
+  });
+});
+
+describe('one rule with the other backends', () => {
+  it('maxOpenSpans defaults to the manager’s 100,000; a span past it is counted (span-cap) and reported once', () => {
+    const errors = recorder();
+    const ext = extension({ onError: errors.onError });
+    expect(DEFAULT_MAX_OPEN_SPANS).toBe(100_000);
+    for (let i = 0; i < 100_002; i++) ext.spanStart('open');
+    expect(ext.drops.count('span_duration_seconds', 'span-cap')).toBe(2);
+    expect(errors.messages()).toEqual([expect.stringMatching(/more than 100000 spans open/)]);
   });
 });
 
