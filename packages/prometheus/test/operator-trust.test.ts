@@ -240,6 +240,30 @@ describe('serve()', () => {
     expect(text.endsWith('# EOF\n')).toBe(true);
   });
 
+  it('OpenMetrics from a shared registry: the application’s counters follow it, and the registry is left as it was', async () => {
+    const registry = new Registry();
+    new Counter({ name: 'app_requests', help: 'app "quoted" help', registers: [registry] }).inc(3);
+    new Counter({ name: 'app_errors_total', help: 'app', registers: [registry] }).inc(1);
+    const ext = extension({ registry });
+    ext.counterInc('c', 2);
+    ext.histogramObserve('h', 0.3, { k: 'v' });
+    const before = await registry.metrics();
+    const response = await fetch((await ext.serve({ port: 0 })).url, {
+      headers: { accept: 'application/openmetrics-text; version=1.0.0' },
+    });
+    const text = await response.text();
+    expect(text).toMatch(
+      /^# HELP app_requests app \\"quoted\\" help\n# TYPE app_requests counter\napp_requests_total 3$/m,
+    );
+    expect(text).toMatch(/^# TYPE app_errors counter\napp_errors_total 1$/m);
+    expect(text).toMatch(/^sochdb_h_bucket\{le="0\.5",k="v"\} 1$/m);
+    expect(await registry.metrics()).toBe(before);
+    // A client that does not ask for OpenMetrics gets the registry's format.
+    const plain = await fetch((await ext.serve({ port: 0 })).url, { headers: { accept: 'text/plain' } });
+    expect(plain.headers.get('content-type')).toBe(Registry.PROMETHEUS_CONTENT_TYPE);
+    expect(await plain.text()).toBe(before);
+  });
+
   it('a second serve() with other options is refused; with the same options it gives the same address', async () => {
     const ext = extension();
     const first = await ext.serve({ port: 0 });
