@@ -62,10 +62,10 @@ function valueData(metric: object, type: 'counter' | 'gauge', family: Family<Val
     const all = family.all;
     for (let i = 0; i < all.length; i++) {
       const series = all[i] as ValueSeries;
-      values.push({ value: series.value, labels: family.labelsOf(series) });
+      values.push({ value: series.value, labels: series.labels });
     }
     const overflow = family.overflow;
-    if (overflow !== undefined) values.push({ value: overflow.value, labels: family.labelsOf(overflow) });
+    if (overflow !== undefined) values.push({ value: overflow.value, labels: overflow.labels });
   } catch (error) {
     common.failed(error);
     values.length = 0;
@@ -140,7 +140,7 @@ class CollectedHistogram extends Histogram<string> {
     const family = this.#family;
     const bounds = family.bounds;
     const add = (series: HistogramSeries): void => {
-      const labels = family.labelsOf(series);
+      const labels = series.labels;
       const line = (value: number, metricName: string, le?: number | string): Value => {
         if (shared) {
           return le === undefined

@@ -100,6 +100,8 @@ describe('label names that change between calls lose nothing', () => {
     ext.counterInc('ops', 1, { table: 'b' });
     ext.counterInc('ops', 1, { table: 'b', op: 'get' });
     ext.counterInc('ops', 1, { op: 'get' });
+    // Two new label names in one call, the second set while the first is left out.
+    ext.counterInc('ops', 1, { x: '', y: 'z' });
     const samples = parseExposition(await ext.metrics()).filter((s) => s.name === 'sochdb_ops_total');
     expect(samples.map((s) => [s.labels.table, s.labels.op, s.value])).toEqual([
       ['', '', 1],
@@ -107,10 +109,12 @@ describe('label names that change between calls lose nothing', () => {
       ['b', '', 1],
       ['b', 'get', 1],
       ['', 'get', 1],
+      ['', '', 1],
     ]);
+    expect(samples.at(-1)?.labels).toEqual({ table: '', op: '', x: '', y: 'z' });
     // Each new label name is reported once.
     const added = errors.messages().filter((m) => /added the label/.test(m));
-    expect(added).toHaveLength(2);
+    expect(added).toHaveLength(4);
   });
 });
 
