@@ -14,11 +14,14 @@ export type BenchRequest =
 export interface SuiteSummary {
   readonly name: string;
   readonly description: string;
+  /** The suite's file without `.ts`: one part of a suite split over several files (`metrics-prometheus`). */
+  readonly file?: string;
 }
 
 /** Reads `argv` (without node and the script) against the suites that exist. */
 export function parseBenchArguments(argv: readonly string[], suites: readonly SuiteSummary[]): BenchRequest {
   const names = [...new Set(suites.map((suite) => suite.name))];
+  const parts = suites.flatMap((suite) => (suite.file !== undefined && suite.file !== suite.name ? [suite.file] : []));
   const wanted: string[] = [];
   for (const arg of argv) {
     if (arg === '--help' || arg === '-h') return { kind: 'help' };
@@ -27,7 +30,7 @@ export function parseBenchArguments(argv: readonly string[], suites: readonly Su
     if (arg.startsWith('-')) {
       return { kind: 'error', message: `Unknown option ${arg}. Run \`pnpm bench --help\` for the options.` };
     }
-    if (!names.includes(arg)) {
+    if (!names.includes(arg) && !parts.includes(arg)) {
       return { kind: 'error', message: `Unknown bench suite "${arg}". Suites: ${names.join(', ')}.` };
     }
     if (!wanted.includes(arg)) wanted.push(arg);
@@ -38,7 +41,10 @@ export function parseBenchArguments(argv: readonly string[], suites: readonly Su
 /** The text `pnpm bench --help` prints. */
 export function benchHelp(suites: readonly SuiteSummary[]): string {
   const byName = new Map<string, string[]>();
-  for (const { name, description } of suites) byName.set(name, [...(byName.get(name) ?? []), description]);
+  for (const { name, description, file } of suites) {
+    const part = file !== undefined && file !== name ? ` (alone: ${file})` : '';
+    byName.set(name, [...(byName.get(name) ?? []), `${description}${part}`]);
+  }
   const width = Math.max(...[...byName.keys()].map((name) => name.length));
   const lines = [...byName].flatMap(([name, descriptions]) =>
     descriptions.map((description, i) => `  ${(i === 0 ? name : '').padEnd(width)}  ${description}`),

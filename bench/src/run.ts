@@ -13,18 +13,22 @@ const files = readdirSync(suitesDir)
   .filter((file) => file.endsWith('.ts'))
   .sort();
 const suites: Suite[] = [];
+/** Each suite's file name without `.ts`: `pnpm bench metrics-prometheus` runs one file of a suite split over several. */
+const fileOf = new Map<Suite, string>();
 for (const file of files) {
   const module = (await import(pathToFileURL(`${suitesDir}${file}`).href)) as { default: Suite };
   suites.push(module.default);
+  fileOf.set(module.default, file.slice(0, -'.ts'.length));
 }
 
-const request = parseBenchArguments(process.argv.slice(2), suites);
+const summaries = suites.map((suite) => ({ ...suite, file: fileOf.get(suite) ?? suite.name }));
+const request = parseBenchArguments(process.argv.slice(2), summaries);
 if (request.kind === 'error') {
   console.error(request.message);
   process.exit(2);
 }
 if (request.kind === 'help') {
-  console.log(benchHelp(suites));
+  console.log(benchHelp(summaries));
   process.exit(0);
 }
 if (request.kind === 'list') {
@@ -32,13 +36,14 @@ if (request.kind === 'list') {
   process.exit(0);
 }
 const wanted = request.suites;
+const chosen = (suite: Suite) => wanted.includes(suite.name) || wanted.includes(fileOf.get(suite) ?? '');
 if (!(globalThis as { gc?: unknown }).gc) {
   console.warn('(run with node --expose-gc, as `pnpm bench` does, to collect garbage between rounds)');
 }
 
 const results: Result[] = [];
 const figures: Array<Figure & { suite: string; title: string }> = [];
-for (const suite of suites.filter((s) => wanted.length === 0 || wanted.includes(s.name))) {
+for (const suite of suites.filter((s) => wanted.length === 0 || chosen(s))) {
   console.log(`\n${suite.name}: ${suite.description}`);
   await suite.run(createBench(suite.name, results, figures));
 }

@@ -4,9 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { benchHelp, parseBenchArguments } from '../src/arguments.js';
 
 const suites = [
-  { name: 'storage', description: 'storage vs memory-level' },
-  { name: 'compression', description: 'lz4 vs lz4js' },
-  { name: 'compression', description: 'zstd vs libzstd' },
+  { name: 'storage', description: 'storage vs memory-level', file: 'storage' },
+  { name: 'compression', description: 'lz4 vs lz4js', file: 'compression-lz4' },
+  { name: 'compression', description: 'zstd vs libzstd', file: 'compression-zstd' },
 ];
 
 describe('pnpm bench arguments', () => {
@@ -16,6 +16,10 @@ describe('pnpm bench arguments', () => {
       kind: 'run',
       suites: ['storage', 'compression'],
     });
+  });
+
+  it('takes one file of a suite split over several', () => {
+    expect(parseBenchArguments(['compression-zstd'], suites)).toEqual({ kind: 'run', suites: ['compression-zstd'] });
   });
 
   it('answers --help and -h before anything else, and --list', () => {
@@ -40,7 +44,9 @@ describe('pnpm bench arguments', () => {
     expect(help).toMatch(/^Usage: pnpm bench \[suite \.\.\.\]/);
     expect(help).toContain('above 1 = ours is faster');
     expect(help).toMatch(/ {2}storage {6}storage vs memory-level/);
-    expect(help).toMatch(/ {2}compression {2}lz4 vs lz4js\n {15}zstd vs libzstd/);
+    expect(help).toMatch(
+      / {2}compression {2}lz4 vs lz4js \(alone: compression-lz4\)\n {15}zstd vs libzstd \(alone: compression-zstd\)/,
+    );
   });
 });
 

@@ -1,5 +1,6 @@
 /**
- * `pnpm bench metrics`, the Prometheus part: counterInc and histogramObserve
+ * `pnpm bench metrics`, the Prometheus part (alone: `pnpm bench metrics-prometheus`;
+ * only the hot path: `SOCHDB_BENCH_ONLY=hot pnpm bench metrics-prometheus`): counterInc, gaugeSet and histogramObserve
  * with two labels through @sochdb/prometheus, directly and through
  * PluginManager's fan-out, next to raw prom-client `counter.inc(labels, v)` /
  * `histogram.observe(labels, v)` (the baseline; target: no slower per call,
@@ -13,7 +14,7 @@
  */
 import { type Labels, PluginManager } from '@sochdb/core';
 import { PrometheusObservability } from '@sochdb/prometheus';
-import { Counter, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Bench, Contender, Figure, Suite } from '../harness.js';
 
 /** Types a contender's state; the harness's `Case` holds contenders of any state as `Contender<never>`. */
@@ -87,6 +88,26 @@ function managerCounterLoop(pm: PluginManager): void {
   for (let i = 0; i < CALLS; i++)
     pm.counterInc('txn.commit', 1, { table: TABLES[i & 15] as string, op: OPS[i & 3] as string });
 }
+function rawGaugeLoop(gauge: Gauge<string>): void {
+  for (let i = 0; i < CALLS; i++) gauge.set({ table: TABLES[i & 15] as string, op: OPS[i & 3] as string }, i);
+}
+function oursGaugeLoop(ext: PrometheusObservability): void {
+  for (let i = 0; i < CALLS; i++)
+    ext.gaugeSet('pool.pages', i, { table: TABLES[i & 15] as string, op: OPS[i & 3] as string });
+}
+function managerGaugeLoop(pm: PluginManager): void {
+  for (let i = 0; i < CALLS; i++)
+    pm.gaugeSet('pool.pages', i, { table: TABLES[i & 15] as string, op: OPS[i & 3] as string });
+}
+function rawPlainGaugeLoop(gauge: Gauge<string>): void {
+  for (let i = 0; i < CALLS; i++) gauge.set(i);
+}
+function oursPlainGaugeLoop(ext: PrometheusObservability): void {
+  for (let i = 0; i < CALLS; i++) ext.gaugeSet('pool.size', i);
+}
+function managerPlainGaugeLoop(pm: PluginManager): void {
+  for (let i = 0; i < CALLS; i++) pm.gaugeSet('pool.size', i);
+}
 function rawHistogramLoop(histogram: Histogram<string>): void {
   for (let i = 0; i < CALLS; i++) {
     histogram.observe({ table: TABLES[i & 15] as string, op: OPS[i & 3] as string }, VALUES[i & 63] as number);
@@ -150,6 +171,54 @@ async function hotPath(bench: Bench): Promise<void> {
         name: 'PluginManager -> @sochdb/prometheus',
         setup: withManager,
         run: ({ pm }: { pm: PluginManager }) => managerCounterLoop(pm),
+        teardown: ({ pm }: { pm: PluginManager }) => pm.shutdownAll(),
+      }),
+    ],
+  });
+  await bench.case({
+    name: `gaugeSet, 2 labels (64 series), ${CALLS / 1000}k calls`,
+    ops: CALLS,
+    rounds: 7,
+    contenders: [
+      contender({
+        name: 'raw prom-client gauge.set(labels, v)',
+        baseline: true,
+        setup: () => new Gauge({ name: 'raw', help: 'raw', labelNames: LABEL_NAMES, registers: [] }),
+        run: (gauge: Gauge<string>) => rawGaugeLoop(gauge),
+      }),
+      contender({
+        name: '@sochdb/prometheus',
+        setup: () => new PrometheusObservability(),
+        run: (ext: PrometheusObservability) => oursGaugeLoop(ext),
+      }),
+      contender({
+        name: 'PluginManager -> @sochdb/prometheus',
+        setup: withManager,
+        run: ({ pm }: { pm: PluginManager }) => managerGaugeLoop(pm),
+        teardown: ({ pm }: { pm: PluginManager }) => pm.shutdownAll(),
+      }),
+    ],
+  });
+  await bench.case({
+    name: `gaugeSet, no labels, ${CALLS / 1000}k calls`,
+    ops: CALLS,
+    rounds: 7,
+    contenders: [
+      contender({
+        name: 'raw prom-client gauge.set(v)',
+        baseline: true,
+        setup: () => new Gauge({ name: 'raw', help: 'raw', registers: [] }),
+        run: (gauge: Gauge<string>) => rawPlainGaugeLoop(gauge),
+      }),
+      contender({
+        name: '@sochdb/prometheus',
+        setup: () => new PrometheusObservability(),
+        run: (ext: PrometheusObservability) => oursPlainGaugeLoop(ext),
+      }),
+      contender({
+        name: 'PluginManager -> @sochdb/prometheus',
+        setup: withManager,
+        run: ({ pm }: { pm: PluginManager }) => managerPlainGaugeLoop(pm),
         teardown: ({ pm }: { pm: PluginManager }) => pm.shutdownAll(),
       }),
     ],
@@ -297,9 +366,11 @@ const suite: Suite = {
   name: 'metrics',
   description: '@sochdb/prometheus vs raw prom-client: hot path, fan-out, scrape and memory per series',
   async run(bench) {
-    await memory(bench);
-    await hotPath(bench);
-    await scrape(bench);
+    // SOCHDB_BENCH_ONLY=hot|scrape|memory runs one part (the hot path alone takes about a minute).
+    const only = process.env.SOCHDB_BENCH_ONLY;
+    if (only === undefined || only === 'memory') await memory(bench);
+    if (only === undefined || only === 'hot') await hotPath(bench);
+    if (only === undefined || only === 'scrape') await scrape(bench);
     if (sink === -1) console.log(sink);
   },
 };

@@ -9,11 +9,11 @@
  * `Infinity` could not be replayed, and the throw took the whole scrape down
  * (the application's metrics too). Answering `get()` hands prom-client the
  * total as it is; prom-client writes `Infinity` as `+Inf`, as it does for its
- * own counters. A histogram has no public way to take bucket counts at all.
- * The registry reads a histogram through `getForPromString()` where that
- * exists (prom-client 15.1), through `get()` before; both answer the same
- * values here, with every label on the value (no `sharedLabels`). The peer
- * range is pinned to the versions tested (see the README).
+ * own counters. A histogram has no public way to take bucket counts at all,
+ * so it answers what prom-client 15's registry reads: `getForPromString()`
+ * for the text exposition (with `sharedLabels`, as prom-client's own
+ * Histogram does) and `get()` for JSON. Those are not documented API, so the
+ * peer range is pinned to the versions tested (see the README).
  */
 import { Counter, Gauge, Histogram, type Registry, type RegistryContentType } from 'prom-client';
 import type { Family, HistogramSeries, ValueSeries } from './series.js';
@@ -32,7 +32,9 @@ export interface Common {
 
 interface Value {
   value: number;
-  labels: Record<string, string | number>;
+  labels: Readonly<Record<string, string | number>>;
+  /** prom-client 15's registry writes these before `labels` (text exposition only). */
+  sharedLabels?: Readonly<Record<string, string>>;
   metricName?: string;
   exemplar?: null;
 }
@@ -60,10 +62,10 @@ function valueData(metric: object, type: 'counter' | 'gauge', family: Family<Val
     const all = family.all;
     for (let i = 0; i < all.length; i++) {
       const series = all[i] as ValueSeries;
-      values.push({ value: series.value, labels: family.labelsOf(series) });
+      values.push({ value: series.value, labels: series.labels });
     }
     const overflow = family.overflow;
-    if (overflow !== undefined) values.push({ value: overflow.value, labels: family.labelsOf(overflow) });
+    if (overflow !== undefined) values.push({ value: overflow.value, labels: overflow.labels });
   } catch (error) {
     common.failed(error);
     values.length = 0;
@@ -115,36 +117,48 @@ class CollectedHistogram extends Histogram<string> {
     this.#common = common;
   }
 
-  /** What prom-client 15.1's registry reads for the text exposition: the same values as {@link get}. */
+  /**
+   * What prom-client 15's registry reads for the text exposition: the same
+   * values as {@link get}, but with the series' labels as `sharedLabels`, as
+   * prom-client's own Histogram answers (the registry formats them once per
+   * series instead of once per line, three times faster on a scrape).
+   */
   async getForPromString(): Promise<HistogramData> {
-    return this.#data();
+    return this.#data(true);
   }
 
   override async get(): Promise<HistogramData> {
-    return this.#data();
+    return this.#data(false);
   }
 
-  #data(): HistogramData {
+  #data(shared: boolean): HistogramData {
     const values: Value[] = [];
     const name = nameOf(this);
     const bucket = `${name}_bucket`;
+    const sum = `${name}_sum`;
+    const count = `${name}_count`;
     const family = this.#family;
     const bounds = family.bounds;
     const add = (series: HistogramSeries): void => {
-      const labels = family.labelsOf(series);
+      const labels = series.labels;
+      const line = (value: number, metricName: string, le?: number | string): Value => {
+        if (shared) {
+          return le === undefined
+            ? { value, labels: {}, sharedLabels: labels, metricName }
+            : { value, labels: { le }, sharedLabels: labels, metricName, exemplar: null };
+        }
+        return le === undefined
+          ? { value, labels, metricName }
+          : { value, labels: { le, ...labels }, metricName, exemplar: null };
+      };
       let cumulative = 0;
       for (let i = 0; i < bounds.length; i++) {
         cumulative += series.counts[i] as number;
-        values.push({
-          value: cumulative,
-          labels: { le: bounds[i] as number, ...labels },
-          metricName: bucket,
-          exemplar: null,
-        });
+        values.push(line(cumulative, bucket, bounds[i] as number));
       }
-      values.push({ value: series.count, labels: { le: '+Inf', ...labels }, metricName: bucket, exemplar: null });
-      values.push({ value: series.sum, labels, metricName: `${name}_sum` });
-      values.push({ value: series.count, labels, metricName: `${name}_count` });
+      values.push(line(series.count, bucket, '+Inf'));
+      values.push(line(series.sum, sum));
+      values.push(line(series.count, count));
     };
     try {
       for (const series of family.all) add(series);

@@ -693,7 +693,7 @@ export class PrometheusObservability implements ObservabilityExtension {
       bounds,
       this.#maxSeries,
       (kind === 'histogram' ? histogramSeriesMaker(bounds.length) : makeValueSeries) as (
-        values: readonly string[],
+        labels: Readonly<Record<string, string>>,
       ) => S,
       events,
     );
@@ -874,12 +874,12 @@ function describeBad(operation: string, name: unknown, value: unknown, wanted: s
   return `${operation} ${shown}: value must be ${wanted}; got ${describeDropped(value)} (dropped)`;
 }
 
-function histogramSeriesMaker(size: number): (values: readonly string[]) => HistogramSeries {
-  return (values) => ({ values: [...values], counts: new Array<number>(size).fill(0), sum: 0, count: 0 });
+function histogramSeriesMaker(size: number): (labels: Readonly<Record<string, string>>) => HistogramSeries {
+  return (labels) => ({ labels, counts: new Array<number>(size).fill(0), sum: 0, count: 0 });
 }
 
-function makeValueSeries(values: readonly string[]): ValueSeries {
-  return { values: [...values], value: 0 };
+function makeValueSeries(labels: Readonly<Record<string, string>>): ValueSeries {
+  return { labels, value: 0 };
 }
 
 /** Adds one observation: the first bucket whose bound is >= value, plus sum and count. */

@@ -7,10 +7,15 @@
 import type { Labels } from '@sochdb/core';
 import { labelName, type MetricKind, wellFormed } from './names.js';
 
-/** What every series holds: its label values, in {@link Family.labelNames} order. */
+/** What every series holds: its labels. */
 export interface AnySeries {
-  /** Label values in the family's label-name order; shorter than the names when labels were added later (the rest are empty). */
-  readonly values: readonly string[];
+  /**
+   * The series' labels as handed to prom-client: every label name of the
+   * family, in {@link Family.labelNames} order. Never mutated once made
+   * (prom-client caches the formatted text of a histogram's labels per
+   * object); replaced by a copy with `""` added when the family gains a label.
+   */
+  labels: Readonly<Record<string, string>>;
 }
 
 /** One labelled counter or gauge series. */
@@ -61,7 +66,7 @@ export class Family<S extends AnySeries> {
   readonly #keys: string[] = [];
   readonly #kind: MetricKind;
   readonly #max: number;
-  readonly #make: (values: readonly string[]) => S;
+  readonly #make: (labels: Readonly<Record<string, string>>) => S;
   readonly #events: FamilyEvents;
   readonly #describe: string;
   #root: Node<S> = new Map();
@@ -82,7 +87,7 @@ export class Family<S extends AnySeries> {
     keys: readonly string[],
     bounds: readonly number[],
     max: number,
-    make: (values: readonly string[]) => S,
+    make: (labels: Readonly<Record<string, string>>) => S,
     events: FamilyEvents,
   ) {
     this.#kind = kind;
@@ -148,13 +153,9 @@ export class Family<S extends AnySeries> {
     this.all.length = 0;
   }
 
-  /** The labels of `series` as prom-client takes them: every label name, empty where the series has no value. */
-  labelsOf(series: S): Record<string, string> {
-    const names = this.labelNames;
-    const values = series.values;
+  #labelsFor(values: readonly string[]): Record<string, string> {
     const labels: Record<string, string> = {};
-    for (let i = 0; i < names.length; i++) labels[names[i] as string] = values[i] ?? '';
-    if (series === this.overflow) labels[OVERFLOW_LABEL] = 'true';
+    for (let i = 0; i < values.length; i++) labels[this.labelNames[i] as string] = values[i] as string;
     return labels;
   }
 
@@ -183,6 +184,8 @@ export class Family<S extends AnySeries> {
         () => `${this.#describe}: labels must be an object of strings; got ${typeof labels} (ignored)`,
       );
     }
+    // A label name added during this call lengthened labelNames after `values` was made.
+    for (let i = 0; i < this.labelNames.length; i++) if (values[i] === undefined) values[i] = '';
     return this.#at(values);
   }
 
@@ -225,10 +228,13 @@ export class Family<S extends AnySeries> {
     this.#root = new Map();
     this.#single = undefined;
     for (const series of this.all) {
-      const values = series.values as string[];
-      while (values.length < this.labelNames.length) values.push('');
-      this.#insert(values, series);
+      series.labels = { ...series.labels, [name]: '' };
+      this.#insert(
+        this.labelNames.map((label) => series.labels[label] as string),
+        series,
+      );
     }
+    if (this.overflow !== undefined) this.overflow.labels = { ...this.overflow.labels, [name]: '' };
     return had;
   }
 
@@ -256,7 +262,7 @@ export class Family<S extends AnySeries> {
     const n = values.length;
     if (n === 0) {
       if (this.#single === undefined) {
-        this.#single = this.#make(values);
+        this.#single = this.#make({});
         this.all.push(this.#single);
       }
       return this.#single;
@@ -278,10 +284,14 @@ export class Family<S extends AnySeries> {
         () =>
           `${this.#describe} reached maxSeriesPerMetric (${this.#max}); values of new label sets go to its overflow series {${OVERFLOW_LABEL}="true"}`,
       );
-      if (this.overflow === undefined) this.overflow = this.#make([]);
+      if (this.overflow === undefined) {
+        const labels = this.#labelsFor(values.map(() => ''));
+        labels[OVERFLOW_LABEL] = 'true';
+        this.overflow = this.#make(labels);
+      }
       return this.overflow;
     }
-    const series = this.#make(values);
+    const series = this.#make(this.#labelsFor(values));
     this.#insert(values, series);
     this.all.push(series);
     return series;

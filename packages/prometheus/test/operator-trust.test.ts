@@ -6,7 +6,7 @@
 import { gunzipSync } from 'node:zlib';
 import { Counter, Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PrometheusObservability, type PrometheusOptions } from '../src/index.js';
+import { DEFAULT_MAX_OPEN_SPANS, PrometheusObservability, type PrometheusOptions } from '../src/index.js';
 import { parseExposition, recorder, sampleValue } from './helpers.js';
 
 const made: PrometheusObservability[] = [];
@@ -100,6 +100,8 @@ describe('label names that change between calls lose nothing', () => {
     ext.counterInc('ops', 1, { table: 'b' });
     ext.counterInc('ops', 1, { table: 'b', op: 'get' });
     ext.counterInc('ops', 1, { op: 'get' });
+    // Two new label names in one call, the second set while the first is left out.
+    ext.counterInc('ops', 1, { x: '', y: 'z' });
     const samples = parseExposition(await ext.metrics()).filter((s) => s.name === 'sochdb_ops_total');
     expect(samples.map((s) => [s.labels.table, s.labels.op, s.value])).toEqual([
       ['', '', 1],
@@ -107,10 +109,12 @@ describe('label names that change between calls lose nothing', () => {
       ['b', '', 1],
       ['b', 'get', 1],
       ['', 'get', 1],
+      ['', '', 1],
     ]);
+    expect(samples.at(-1)?.labels).toEqual({ table: '', op: '', x: '', y: 'z' });
     // Each new label name is reported once.
     const added = errors.messages().filter((m) => /added the label/.test(m));
-    expect(added).toHaveLength(2);
+    expect(added).toHaveLength(4);
   });
 });
 
@@ -174,6 +178,17 @@ describe('drops are counted and reported once per (metric, reason)', () => {
   });
 });
 
+describe('one rule with the other backends', () => {
+  it('maxOpenSpans defaults to the manager’s 100,000; a span past it is counted (span-cap) and reported once', () => {
+    const errors = recorder();
+    const ext = extension({ onError: errors.onError });
+    expect(DEFAULT_MAX_OPEN_SPANS).toBe(100_000);
+    for (let i = 0; i < 100_002; i++) ext.spanStart('open');
+    expect(ext.drops.count('span_duration_seconds', 'span-cap')).toBe(2);
+    expect(errors.messages()).toEqual([expect.stringMatching(/more than 100000 spans open/)]);
+  });
+});
+
 describe('names that collide after mapping', () => {
   it('é and _ (both sochdb___total) are detected and reported, not merged', async () => {
     const errors = recorder();
@@ -227,6 +242,30 @@ describe('serve()', () => {
     expect(text).toMatch(/^# TYPE sochdb_c counter$/m);
     expect(text).toMatch(/^sochdb_c_total 2$/m);
     expect(text.endsWith('# EOF\n')).toBe(true);
+  });
+
+  it('OpenMetrics from a shared registry: the application’s counters follow it, and the registry is left as it was', async () => {
+    const registry = new Registry();
+    new Counter({ name: 'app_requests', help: 'app "quoted" help', registers: [registry] }).inc(3);
+    new Counter({ name: 'app_errors_total', help: 'app', registers: [registry] }).inc(1);
+    const ext = extension({ registry });
+    ext.counterInc('c', 2);
+    ext.histogramObserve('h', 0.3, { k: 'v' });
+    const before = await registry.metrics();
+    const response = await fetch((await ext.serve({ port: 0 })).url, {
+      headers: { accept: 'application/openmetrics-text; version=1.0.0' },
+    });
+    const text = await response.text();
+    expect(text).toMatch(
+      /^# HELP app_requests app \\"quoted\\" help\n# TYPE app_requests counter\napp_requests_total 3$/m,
+    );
+    expect(text).toMatch(/^# TYPE app_errors counter\napp_errors_total 1$/m);
+    expect(text).toMatch(/^sochdb_h_bucket\{le="0\.5",k="v"\} 1$/m);
+    expect(await registry.metrics()).toBe(before);
+    // A client that does not ask for OpenMetrics gets the registry's format.
+    const plain = await fetch((await ext.serve({ port: 0 })).url, { headers: { accept: 'text/plain' } });
+    expect(plain.headers.get('content-type')).toBe(Registry.PROMETHEUS_CONTENT_TYPE);
+    expect(await plain.text()).toBe(before);
   });
 
   it('a second serve() with other options is refused; with the same options it gives the same address', async () => {
