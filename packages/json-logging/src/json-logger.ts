@@ -1,13 +1,16 @@
+import { hostname } from 'node:os';
+import type { ExtensionInfo, HealthInfo, Labels, ObservabilityExtension, SpanId } from '@sochdb/core';
 import {
   assertOptions,
+  type DropCount,
+  DropLedger,
+  describeDropped,
   describeValue,
-  type ExtensionInfo,
   emitSochDBWarning,
-  type HealthInfo,
-  type Labels,
-  type ObservabilityExtension,
-  type SpanId,
-} from '@sochdb/core';
+  messageOf,
+  positiveInteger,
+  stringOf,
+} from '@sochdb/core/plugin-kit';
 import { type LogLevelName, levelNumber } from './levels.js';
 import {
   LINE_KEYS,
@@ -15,11 +18,10 @@ import {
   quote,
   type RenderedBase,
   renderBase,
-  stringOf,
   UnprintableFieldError,
   valueText,
 } from './line-format.js';
-import { type Destination, LineSink } from './line-sink.js';
+import { type Destination, LineSink, type LossReason } from './line-sink.js';
 import { VERSION } from './version.js';
 
 /** Where a problem happened, as handed to {@link JsonLoggerOptions.onError}. */
@@ -40,10 +42,21 @@ export interface JsonLoggerOptions {
    * or any writable stream (never ended by the logger). Default `1`, stdout.
    */
   destination?: Destination;
-  /** Minimum level of log lines: `debug`, `info`, `warn`, `error` or `silent`. Default `info`. */
+  /** Minimum level of log lines: `debug`, `info`, `warn`, `error` or `silent`. Default `info`; change it later with the `level` property. */
   level?: LogLevelName;
-  /** Fields written on every line, e.g. `{ service: 'orders-db' }`: strings, finite numbers or booleans. */
-  base?: Readonly<Record<string, string | number | boolean>>;
+  /**
+   * Fields written on every line: strings, finite numbers or booleans. As in
+   * pino, the default is `{ pid, hostname }` (the process id and
+   * `os.hostname()`); an object replaces them (`{ service: 'orders-db' }`
+   * writes no pid), `null` writes none.
+   */
+  base?: Readonly<Record<string, string | number | boolean>> | null;
+  /**
+   * The `time` field: `'epoch'` (milliseconds since 1970, pino's default),
+   * `'iso'` (an ISO 8601 string, as pino's `stdTimeFunctions.isoTime`
+   * writes) or `false` (no time field). Default `'epoch'`.
+   */
+  timestamp?: 'epoch' | 'iso' | false;
   /** Write a line when a span starts and when it ends (with `durationMs`). Default `false`. */
   spans?: boolean;
   /** Write a line for every span event. Default `false`. */
@@ -52,15 +65,22 @@ export interface JsonLoggerOptions {
   metrics?: boolean;
   /** Write a line for every health report. Default `false`. */
   health?: boolean;
-  /** Spans tracked at once (for durations and parents) before the oldest is ended and reported. Default 10,000. */
+  /** Spans tracked at once (for durations and parents) before the oldest is ended, counted and reported. Default 100,000 (the manager's default). */
   maxOpenSpans?: number;
   /** Bytes buffered before a write; `0` writes every line at once. Default 65,536. */
   bufferBytes?: number;
   /**
-   * Hears about problems once per operation and kind of problem: a
-   * destination that fails, a value that was dropped, a field left out, a
-   * span evicted. Default: a process warning. If it
-   * throws, that is ignored.
+   * The most memory held for a destination that does not keep up (a pipe
+   * whose reader is slow or stalled, a stream that asked for a pause), in
+   * bytes. Lines past it are dropped and counted in `droppedLines`; the
+   * event loop is never blocked waiting for a reader. Default 16 MiB.
+   */
+  maxBufferedBytes?: number;
+  /**
+   * Hears about problems: every dropped line or value is counted (see
+   * `droppedLines` and `dropCounts()`) and the first of each (logger or
+   * metric, reason) is reported here; a field left out is reported once per
+   * operation. Default: a process warning. If it throws, that is ignored.
    */
   onError?: (error: unknown, where: JsonLoggerErrorSite) => void;
 }
@@ -77,7 +97,14 @@ const DEBUG = 20;
 const INFO = 30;
 const WARN = 40;
 const ERROR = 50;
-const DEFAULT_MAX_OPEN_SPANS = 10_000;
+const DEFAULT_MAX_OPEN_SPANS = 100_000;
+const DEFAULT_MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
+/** Distinct metric names drops are counted under; past it, under one subject, so the counts stay bounded. */
+const MAX_DROP_SUBJECTS = 1_000;
+const OTHER_SUBJECT = '(other)';
+const EPOCH = 0;
+const ISO = 1;
+const NO_TIME = 2;
 /** The keys of {@link JsonLoggerOptions}; any other key is refused. */
 const OPTION_KEYS: readonly string[] = [
   'name',
@@ -90,6 +117,8 @@ const OPTION_KEYS: readonly string[] = [
   'health',
   'maxOpenSpans',
   'bufferBytes',
+  'maxBufferedBytes',
+  'timestamp',
   'onError',
 ];
 const DEFAULT_BUFFER_BYTES = 64 * 1024;
@@ -129,7 +158,9 @@ export class JsonLogger implements ObservabilityExtension {
   readonly info: ExtensionInfo;
 
   readonly #sink: LineSink;
-  readonly #minLevel: number;
+  #minLevel: number;
+  #levelName: LogLevelName;
+  readonly #timestamp: number;
   readonly #base: RenderedBase;
   readonly #spans: boolean;
   readonly #spanEvents: boolean;
@@ -138,6 +169,13 @@ export class JsonLogger implements ObservabilityExtension {
   readonly #maxOpenSpans: number;
   readonly #onError: (error: unknown, where: JsonLoggerErrorSite) => void;
   readonly #reported = new Set<string>();
+  readonly #drops: DropLedger;
+  readonly #dropSubjects = new Set<string>();
+  /** The cause a drop being recorded carries into its report (a failed write's error). */
+  #dropCause: unknown;
+  /** Set while recording drops whose report was already made another way. */
+  #quietDrop = false;
+  #writeFailureReported = false;
   readonly #logKind = lineKind(LINE_KEYS);
   readonly #eventKind = lineKind([...LINE_KEYS, 'span', 'spanId', 'event']);
   readonly #metricKind = lineKind([...LINE_KEYS, 'metric', 'metricType', 'value']);
@@ -166,20 +204,27 @@ export class JsonLogger implements ObservabilityExtension {
         throw new TypeError(`options.${key} must be a boolean; got ${describeValue(options[key])}`);
       }
     }
-    const maxOpenSpans = checkInteger(
-      options.maxOpenSpans ?? DEFAULT_MAX_OPEN_SPANS,
-      1,
-      Number.MAX_SAFE_INTEGER,
-      'options.maxOpenSpans must be a positive integer',
+    const maxOpenSpans = positiveInteger(options.maxOpenSpans ?? DEFAULT_MAX_OPEN_SPANS, 'options.maxOpenSpans');
+    const maxBufferedBytes = positiveInteger(
+      options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES,
+      'options.maxBufferedBytes',
     );
+    const timestamp = options.timestamp ?? 'epoch';
+    if (timestamp !== 'epoch' && timestamp !== 'iso' && timestamp !== false) {
+      const message = `options.timestamp must be 'epoch', 'iso' or false; got ${describeValue(timestamp)}`;
+      throw typeof timestamp === 'string' ? new RangeError(message) : new TypeError(message);
+    }
     const bufferBytes = checkInteger(
       options.bufferBytes ?? DEFAULT_BUFFER_BYTES,
       0,
       MAX_BUFFER_BYTES,
       `options.bufferBytes must be an integer from 0 to ${MAX_BUFFER_BYTES}`,
     );
-    this.#minLevel = levelNumber(options.level ?? 'info');
-    this.#base = renderBase(options.base);
+    this.#levelName = options.level ?? 'info';
+    this.#minLevel = levelNumber(this.#levelName, 'options.level');
+    this.#timestamp = timestamp === 'epoch' ? EPOCH : timestamp === 'iso' ? ISO : NO_TIME;
+    // pino's default base: the process id and the host name.
+    this.#base = renderBase(options.base === undefined ? { pid: process.pid, hostname: hostname() } : options.base);
     this.#spans = options.spans ?? false;
     this.#spanEvents = options.spanEvents ?? false;
     this.#metrics = options.metrics ?? false;
@@ -193,27 +238,100 @@ export class JsonLogger implements ObservabilityExtension {
       author: 'SochDB',
       capabilities: Object.freeze(['observability'] as const),
     });
-    this.#sink = new LineSink(options.destination ?? 1, bufferBytes, (error, lost) => {
-      this.#dropped += lost;
-      if (error !== undefined) {
-        this.#report(
-          'write',
-          'write',
-          new Error(
-            `cannot write to the destination (${lost} line${lost === 1 ? '' : 's'} lost, counted in droppedLines; logging goes on): ${messageOf(error)}`,
-            { cause: error },
-          ),
-        );
-      }
+    this.#drops = new DropLedger(name, (error, site) => {
+      if (this.#quietDrop) return;
+      // A failed write's report carries the system error (EPIPE, ENOSPC, ...) as its cause.
+      if (this.#dropCause !== undefined) Object.defineProperty(error, 'cause', { value: this.#dropCause });
+      this.#onError(error, site);
     });
+    this.#sink = new LineSink(options.destination ?? 1, bufferBytes, maxBufferedBytes, (reason, error, lost) =>
+      this.#linesLost(reason, error, lost),
+    );
   }
 
   /**
    * Lines that were accepted but never reached the destination: writes that
-   * failed (counted per line), and lines logged after `shutdown()`.
+   * failed (counted per line), lines dropped because `maxBufferedBytes` was
+   * full, and lines logged after `shutdown()`. By reason in {@link dropCounts}.
    */
   get droppedLines(): number {
     return this.#dropped;
+  }
+
+  /** Every (logger or metric, reason) that lost lines or values, with how many, in the order first seen. */
+  dropCounts(): DropCount[] {
+    return [...this.#drops.entries()];
+  }
+
+  /** Bytes held in memory now for a destination that has not taken them yet (at most `maxBufferedBytes`). */
+  get bufferedBytes(): number {
+    return this.#sink.bufferedBytes;
+  }
+
+  /** The minimum level of log lines; setting it changes which lines are written from the next call on. */
+  get level(): LogLevelName {
+    return this.#levelName;
+  }
+  set level(level: LogLevelName) {
+    this.#minLevel = levelNumber(level, 'level');
+    this.#levelName = level;
+  }
+
+  /**
+   * For a file path destination: writes what is buffered, closes the file and
+   * opens the path again (or `path`, when given), as `pino.destination`'s
+   * `reopen` does after logrotate renamed the file. Call it on SIGHUP (see the
+   * README). Returns true when a file was reopened; false for a descriptor or
+   * stream destination, after `shutdown()`, or when the path cannot be
+   * opened (reported; lines keep going to the old file). Never throws but for
+   * a `path` that is not a non-empty string (a `TypeError`).
+   */
+  reopen(path?: string): boolean {
+    if (path !== undefined && (typeof path !== 'string' || path.length === 0)) {
+      throw new TypeError(`reopen: path must be a non-empty string; got ${describeValue(path)}`);
+    }
+    if (this.#shutDown || !this.#sink.reopenable) return false;
+    const error = this.#sink.reopen(path);
+    if (error === undefined) return true;
+    this.#report('reopen', 'open', error);
+    return false;
+  }
+
+  #linesLost(reason: LossReason, error: unknown, lost: number): void {
+    // A failing destination is reported once, whether it first showed as an 'error' event or as lost lines.
+    if (lost === 0) {
+      if (error !== undefined && !this.#writeFailureReported) {
+        this.#writeFailureReported = true;
+        this.#report('write', reason, error);
+      }
+      return;
+    }
+    this.#dropped += lost;
+    const describe =
+      reason === 'buffer-full'
+        ? () =>
+            `the destination does not keep up: more than maxBufferedBytes waiting, so lines are dropped (counted in droppedLines; logging goes on)`
+        : () =>
+            `cannot write to the destination (${lost} line${lost === 1 ? '' : 's'} lost, counted in droppedLines; logging goes on)${error === undefined ? '' : `: ${messageOf(error)}`}`;
+    this.#dropCause = error;
+    this.#quietDrop = reason === 'write-failed' && this.#writeFailureReported;
+    try {
+      for (let i = 0; i < lost; i++) this.#drops.record('write', this.info.name, reason, describe);
+    } finally {
+      this.#dropCause = undefined;
+      this.#quietDrop = false;
+      if (reason === 'write-failed') this.#writeFailureReported = true;
+    }
+  }
+
+  /** Counts a dropped metric value under its metric (bounded number of subjects) and reason. */
+  #dropValue(operation: string, subject: string, reason: string, describe: () => string): void {
+    let counted = subject;
+    if (!this.#dropSubjects.has(subject)) {
+      if (this.#dropSubjects.size < MAX_DROP_SUBJECTS) this.#dropSubjects.add(subject);
+      else counted = OTHER_SUBJECT;
+    }
+    this.#drops.record(operation, counted, reason, describe);
   }
 
   /** Writes every buffered line now (synchronously for a path or descriptor). Never throws. */
@@ -277,13 +395,15 @@ export class JsonLogger implements ObservabilityExtension {
 
   #metric(operation: string, type: MetricType, name: unknown, value: unknown, labels: unknown): void {
     try {
-      if (typeof value !== 'number' || !Number.isFinite(value) || (type === 'counter' && value < 0)) {
-        this.#report(
+      if (typeof value !== 'number' || value - value !== 0 || (type !== 'gauge' && value < 0)) {
+        const reason = typeof value !== 'number' ? 'not-a-number' : value - value !== 0 ? 'not-finite' : 'negative';
+        const subject = stringOf(name);
+        this.#dropValue(
           operation,
-          'value',
-          new RangeError(
-            `${type} '${String(name)}': value must be a finite${type === 'counter' ? ', non-negative' : ''} number; got ${describeDropped(value)} (dropped)`,
-          ),
+          subject,
+          reason,
+          () =>
+            `${type} '${subject}': value must be a finite${type === 'gauge' ? '' : ', non-negative'} number; got ${describeDropped(value)} (dropped)`,
         );
         return;
       }
@@ -345,13 +465,13 @@ export class JsonLogger implements ObservabilityExtension {
     const [id, open] = this.#open.entries().next().value as [SpanId, OpenSpan];
     this.#open.delete(id);
     this.#endLine(id, open, true);
-    this.#report(
+    this.#dropValue(
       'spanStart',
-      'evicted',
-      new RangeError(
+      'spans',
+      'max-open-spans',
+      () =>
         `more than ${this.#maxOpenSpans} spans open: the oldest (id ${id}, '${open.name}') was ended. ` +
-          'End every span you start, or raise maxOpenSpans.',
-      ),
+        'End every span you start, or raise maxOpenSpans.',
     );
   }
 
@@ -405,11 +525,17 @@ export class JsonLogger implements ObservabilityExtension {
 
   #line(level: number, msg: string, own: string, fields: unknown, kind: LineKind, operation: string): void {
     if (this.#shutDown) {
-      this.#dropped++;
+      this.#linesLost('write-failed', undefined, 1);
       return;
     }
     const rest = fields === undefined ? this.#base.text : this.#fields(fields, kind, operation);
-    this.#sink.add(`{"level":${level},"time":${Date.now()},"msg":${msg}${own}${rest}}\n`);
+    const time =
+      this.#timestamp === EPOCH
+        ? `,"time":${Date.now()}`
+        : this.#timestamp === ISO
+          ? `,"time":"${new Date().toISOString()}"`
+          : '';
+    this.#sink.add(`{"level":${level}${time},"msg":${msg}${own}${rest}}\n`);
   }
 
   /**
@@ -488,21 +614,8 @@ function figure(value: unknown): string {
   return typeof value === 'number' && Number.isFinite(value) ? String(value) : 'null';
 }
 
-/** A dropped metric value as its report shows it: a number as it is (`-1`, `NaN`), anything else by its type. */
-function describeDropped(value: unknown): string {
-  if (typeof value === 'number') return String(value);
-  if (typeof value === 'bigint') return `${value}n`;
-  return typeof value;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 function defaultOnError(error: unknown, { extension, operation }: JsonLoggerErrorSite): void {
-  emitSochDBWarning(
-    `json-logging '${extension}' ${operation}: ${messageOf(error)}. Further problems of this kind are not reported.`,
-  );
+  emitSochDBWarning(`json-logging '${extension}' ${operation}: ${messageOf(error)}`);
 }
 
 /** `value` if it is an integer in `[min, max]`; a wrong type is a `TypeError`, a bad number a `RangeError`. */

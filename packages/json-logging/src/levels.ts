@@ -3,7 +3,7 @@
  * pino's to `pino-pretty` and to log shippers.
  */
 
-import { describeValue } from '@sochdb/core';
+import { describeValue } from '@sochdb/core/plugin-kit';
 
 /** A minimum level: lines below it are not written. `silent` writes no log lines. */
 export type LogLevelName = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -21,10 +21,10 @@ export const LEVEL_NUMBERS: Readonly<Record<LogLevelName, number>> = Object.free
  * The number of a level name; another string is a `RangeError` naming the
  * option, a non-string (e.g. pino's number `30`) a `TypeError`.
  */
-export function levelNumber(level: unknown): number {
+export function levelNumber(level: unknown, what: string): number {
   if (typeof level === 'string' && Object.hasOwn(LEVEL_NUMBERS, level)) {
     return LEVEL_NUMBERS[level as LogLevelName];
   }
-  const message = `options.level must be one of 'debug', 'info', 'warn', 'error', 'silent'; got ${describeValue(level)}`;
+  const message = `${what} must be one of 'debug', 'info', 'warn', 'error', 'silent'; got ${describeValue(level)}`;
   throw typeof level === 'string' ? new RangeError(message) : new TypeError(message);
 }

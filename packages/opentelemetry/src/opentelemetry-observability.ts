@@ -51,7 +51,7 @@ export interface OpenTelemetryObservabilityOptions {
   /**
    * Where instruments are made. Default: the global meter provider
    * (`metrics.getMeterProvider()`). An SDK registered globally after this
-   * extension started is picked up (checked every 1,024 metric calls; the
+   * extension started is picked up (looked for every half second; the
    * pick-up is reported once, since calls before it were not recorded).
    */
   meterProvider?: MeterProvider;
@@ -120,8 +120,8 @@ const OPTION_KEYS: readonly string[] = [
 ];
 const DEFAULT_MAX_OPEN_SPANS = 100_000;
 const DEFAULT_MAX_INSTRUMENTS = 1_000;
-/** Metric calls between two looks for a global SDK registered after this extension bound the no-op one. */
-const PROBE_EVERY = 1024;
+/** Milliseconds between two looks for a global SDK registered after this extension bound the no-op one. */
+const PROBE_MS = 500;
 const LEGAL_PREFIX = /^(?:[A-Za-z][A-Za-z0-9_.\-/]*)?$/;
 const LOG_COUNTER = 'log.messages';
 const LOG_COUNTER_OPTIONS: MetricOptions = Object.freeze({ description: 'Log calls, by level.', unit: '{message}' });
@@ -235,8 +235,8 @@ export class OpenTelemetryObservability implements ObservabilityExtension {
 
   #meter: Meter | undefined;
   #metricsState: number = UNBOUND;
-  #untilProbe = PROBE_EVERY;
-  #callsBeforeSdk = 0;
+  /** While no SDK is registered: the timer that looks for one (unref'd: it keeps no process alive). */
+  #probe: NodeJS.Timeout | undefined;
   #tracer: Tracer | undefined;
   #logMessages: Counter | undefined;
   /** Instruments by the lower-cased legal name (OpenTelemetry names are case-insensitive). */
@@ -340,6 +340,7 @@ export class OpenTelemetryObservability implements ObservabilityExtension {
   shutdown(): void {
     if (this.#shutDown) return;
     this.#shutDown = true;
+    this.#stopProbe();
     this.#metricsOff();
     const open = [...this.#spans.values()];
     this.#spans.clear();
@@ -562,38 +563,27 @@ export class OpenTelemetryObservability implements ObservabilityExtension {
   }
 
   /**
-   * No SDK yet. The metric methods are replaced on this instance by small
-   * functions that return at once, so a call costs about what a call of the
-   * no-op API costs; every {@link PROBE_EVERY} calls they look for an SDK
-   * registered globally since, and bind it when there is one.
+   * No SDK yet. The metric methods are replaced on this instance by empty
+   * functions, so a call costs what a call of the no-op API costs (V8
+   * inlines both). A timer looks for an SDK registered globally since, every
+   * {@link PROBE_MS} ms, and binds it when there is one: nothing of that is
+   * on the hot path.
    */
   #noSdk(): void {
     this.#metricsState = NO_SDK;
-    if (this.#meterProvider !== undefined) {
-      // A provider given in the options stays what it is: nothing to look for.
-      this.#replaceMetricMethods(doNothing, doNothing, doNothing, doNothing);
-      return;
-    }
-    const probe = (): boolean => {
-      if (--this.#untilProbe > 0) return false;
-      this.#untilProbe = PROBE_EVERY;
-      this.#callsBeforeSdk += PROBE_EVERY;
-      return this.#lookForSdk();
-    };
-    this.#replaceMetricMethods(
-      (name, value, labels) => {
-        if (probe()) this.counterInc(name, value, labels);
-      },
-      (name, value, labels) => {
-        if (probe()) this.gaugeSet(name, value, labels);
-      },
-      (name, value, labels) => {
-        if (probe()) this.histogramObserve(name, value, labels);
-      },
-      (health) => {
-        if (probe()) this.reportHealth(health);
-      },
-    );
+    this.#replaceMetricMethods(doNothing, doNothing, doNothing, doNothing);
+    // A provider given in the options stays what it is: nothing to look for.
+    if (this.#meterProvider !== undefined || this.#probe !== undefined) return;
+    this.#probe = setInterval(() => {
+      if (this.#lookForSdk()) this.#stopProbe();
+    }, PROBE_MS);
+    this.#probe.unref();
+  }
+
+  #stopProbe(): void {
+    if (this.#probe === undefined) return;
+    clearInterval(this.#probe);
+    this.#probe = undefined;
   }
 
   /** True (and metrics on) when a real SDK is now the global meter provider. */
@@ -611,8 +601,8 @@ export class OpenTelemetryObservability implements ObservabilityExtension {
         'init',
         'late-sdk',
         new Error(
-          `a MeterProvider was registered globally after this extension started; it is used from now on. ` +
-            `Up to ${this.#callsBeforeSdk} metric calls made before were not recorded: register the SDK before the extension.`,
+          'a MeterProvider was registered globally after this extension started; it is used from now on. ' +
+            'Metric calls made before it (and up to half a second after) were not recorded: register the SDK before the extension.',
         ),
       );
       return true;
