@@ -69,6 +69,7 @@ export interface NativeOpenOptions {
   createIfMissing: boolean;
   enableStatistics: boolean;
   blockCache: boolean;
+  tableCacheIndexAndFilterBlocks: boolean;
   writeBufferSize: number;
   walRecoveryMode: number;
 }

@@ -1,5 +1,5 @@
-import { mkdir } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { access, mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import {
   assertBytes,
   assertLimit,
@@ -8,13 +8,14 @@ import {
   assertTableId,
   assertTransactionId,
   type ExtensionInfo,
+  KernelError,
   type StorageExtension,
   type StorageStats,
   type TableId,
   type TransactionId,
 } from '@sochdb/core';
 import { type NativeDatabase, type NativeIteratorOptions, RocksDB, readPropertySync } from './binding.js';
-import { closedError, notInitializedError, openError, operationError } from './errors.js';
+import { closedError, notInitializedError, openError, operationError, RocksDBErrorCode } from './errors.js';
 import { type Entry, SnapshotWalk, type WalkOwner } from './snapshot-walk.js';
 import { plainBytes, tableEntry, tableKey, tableRange, userKey } from './table-keys.js';
 import { VERSION } from './version.js';
@@ -386,6 +387,20 @@ export class RocksDBStorage implements StorageExtension {
     return { ...this.#figures };
   }
 
+  /**
+   * One of RocksDB's own properties by name (`rocksdb.num-snapshots`,
+   * `rocksdb.stats`, `rocksdb.estimate-num-keys`, ...), read now, or
+   * `undefined` when RocksDB has no such property.
+   * @throws KernelError `SOCHDB_CLOSED` after shutdown, `SOCHDB_PLUGIN_NOT_INITIALIZED` before `init`.
+   * @throws TypeError when `name` is not a string
+   */
+  property(name: string): string | undefined {
+    const db = this.#ready('property');
+    if (typeof name !== 'string') throw new TypeError(`name must be a string; got ${typeof name}`);
+    const value = readPropertySync(db, name);
+    return value === null ? undefined : value;
+  }
+
   #ready(operation: string): NativeDatabase {
     if (this.#closed) throw closedError(operation, this.path);
     const db = this.#db;
@@ -399,7 +414,19 @@ export class RocksDBStorage implements StorageExtension {
   }
 
   async #open(): Promise<void> {
-    if (this.#createIfMissing) {
+    if (!this.#createIfMissing) {
+      // rocksdb-native makes the directory even when told not to create the database: check first.
+      try {
+        await access(join(this.path, 'CURRENT'));
+      } catch (error) {
+        throw new KernelError(
+          'io',
+          RocksDBErrorCode.IO,
+          `RocksDBStorage: there is no database at ${this.path} and options.createIfMissing is false`,
+          { cause: error },
+        );
+      }
+    } else {
       try {
         await mkdir(this.path, { recursive: true });
       } catch (error) {
@@ -410,6 +437,8 @@ export class RocksDBStorage implements StorageExtension {
       createIfMissing: this.#createIfMissing,
       enableStatistics: true,
       blockCache: this.#blockCache,
+      // RocksDB refuses to keep index and filter blocks in a cache that does not exist.
+      tableCacheIndexAndFilterBlocks: this.#blockCache,
       writeBufferSize: this.#writeBufferSize,
       walRecoveryMode: RocksDB.constants.walRecoveryMode.POINT_IN_TIME,
     });
