@@ -19,6 +19,9 @@ function print(summary: DemoSummary, logFile: string | undefined): void {
     'SochDB kernel demo',
     `  plugins   ${summary.plugins.map((p) => `${p.name} (${p.capabilities.join(', ')})`).join(', ')}`,
     `  rows      ${count(summary.rows)} (${summary.source})`,
+    ...(summary.earlierRows > 0
+      ? [`  earlier   ${count(summary.earlierRows)} rows found in the storage from an earlier run`]
+      : []),
     `  stored    with ${summary.storedWith}: ${mb(summary.codecs[0]?.rawBytes ?? 0)} raw -> ${mb(summary.storedBytes)} in ${summary.storeSeconds.toFixed(2)} s`,
     '  codecs    algorithm      raw    compressed   ratio   compress   decompress',
     ...summary.codecs.map(
