@@ -324,10 +324,18 @@ interface MillionReport {
 // bytes: a process of its own, so the peak is the store's and not the bench's.
 const MILLION_CHILD = `
 import { RocksDBStorage } from '@sochdb/storage-rocksdb';
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+// The peak RSS of this process: VmHWM on Linux (getrusage's maxRSS can carry the parent's peak across exec).
+const peakRss = () => {
+  try {
+    return Number(/VmHWM:s+(d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))[1]) * 1024;
+  } catch {
+    return process.resourceUsage().maxRSS * 1024;
+  }
+};
 const path = process.argv.at(-1);
-const baselineRssBytes = process.resourceUsage().maxRSS * 1024;
+const baselineRssBytes = peakRss();
 const store = new RocksDBStorage({ path });
 await store.init();
 let x = 0x1e6;
@@ -348,7 +356,7 @@ await store.compact();
 let diskBytesAfterCompact = 0;
 for (const name of readdirSync(path)) if (/\\.(sst|log)$/.test(name)) diskBytesAfterCompact += statSync(join(path, name)).size;
 await store.shutdown();
-console.log(JSON.stringify({ path, maxRssBytes: process.resourceUsage().maxRSS * 1024, baselineRssBytes, diskBytesAfterCompact, fillMs }));
+console.log(JSON.stringify({ path, maxRssBytes: peakRss(), baselineRssBytes, diskBytesAfterCompact, fillMs }));
 `;
 
 function millionChild(path: string): MillionReport {
