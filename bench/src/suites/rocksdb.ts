@@ -59,10 +59,10 @@ type Classic = ClassicLevel<Uint8Array, Uint8Array>;
 const KEYS = Number(process.env.SOCHDB_BENCH_KEYS ?? 200_000);
 const KEY_BYTES = 16;
 const VALUE_BYTES = 100;
-const SLICE = Math.min(20_000, KEYS / 10); // awaited puts, gets and deletes per timed round
-const SCANS = 500;
+const SLICE = Math.min(10_000, KEYS / 10); // awaited puts, gets and deletes per timed round
+const SCANS = 300;
 const SCAN_LIMIT = 100;
-const BATCHES = 20;
+const BATCHES = 10;
 const BATCH_SIZE = 1_000;
 const ROUNDS = 2;
 const TABLE = 1;
@@ -329,7 +329,7 @@ import { join } from 'node:path';
 // The peak RSS of this process: VmHWM on Linux (getrusage's maxRSS can carry the parent's peak across exec).
 const peakRss = () => {
   try {
-    return Number(/VmHWM:s+(d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))[1]) * 1024;
+    return Number(/VmHWM:\\s+(\\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))[1]) * 1024;
   } catch {
     return process.resourceUsage().maxRSS * 1024;
   }
