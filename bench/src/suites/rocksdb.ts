@@ -372,7 +372,7 @@ async function million(bench: Bench): Promise<void> {
   const report = millionChild(folder());
   const directory = report.path;
   bench.figures(
-    `1M random entries (16 B keys, 100 B values) written through @sochdb/storage-rocksdb in batches of 1,000`,
+    `${WALK_ENTRIES / 1e6}M random entries (16 B keys, 100 B values) written through @sochdb/storage-rocksdb in batches of 1,000`,
     [
       {
         name: 'disk bytes per entry after compact',
