@@ -10,7 +10,7 @@ const SEED = Number(process.env.SOCHDB_CRASH_SEED ?? 20_261_204);
 const WRITES = 3000;
 const nextPath = tempRoot('corruption');
 const keyOf = (i: number) => `k${String(i).padStart(5, '0')}`;
-const valueOf = (i: number) => `${keyOf(i)}:${'v'.repeat(i % 97)}`;
+const valueText = (i: number) => `${keyOf(i)}:${'v'.repeat(i % 97)}`;
 
 /** A database whose writes are only in its write-ahead log: written by a child that is then killed. */
 let crashed: string;
@@ -60,7 +60,7 @@ async function openDamaged(path: string): Promise<number> {
   const entries = await store.scan(1, EMPTY, EMPTY, Infinity);
   entries.forEach(([key, value], i) => {
     expect(text(key), `${path}: write ${i} missing while later ones survived`).toBe(keyOf(i));
-    expect(text(value)).toBe(valueOf(i));
+    expect(text(value)).toBe(valueText(i));
   });
   // Still a working store.
   await store.put(1, new TextEncoder().encode('after'), new TextEncoder().encode('x'), 0);
