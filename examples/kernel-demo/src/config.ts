@@ -81,6 +81,10 @@ export function readConfig(file: string): DemoConfig {
     if (typeof resolved.destination === 'string' && !isAbsolute(resolved.destination)) {
       resolved.destination = resolve(directory, resolved.destination);
     }
+    // So are the directories of durable storage plugins (`path`).
+    if (typeof resolved.path === 'string' && !isAbsolute(resolved.path)) {
+      resolved.path = resolve(directory, resolved.path);
+    }
     return { module, options: resolved };
   });
   if (config.storage !== undefined) plugins.splice(0, plugins.length, ...withStorage(file, config, plugins));

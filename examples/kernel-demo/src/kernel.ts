@@ -41,6 +41,8 @@ export interface DemoSummary {
   storedWith: string;
   storeSeconds: number;
   storedBytes: number;
+  /** Rows already in the storage when the demo started: a durable storage keeps the last run's. */
+  earlierRows: number;
   codecs: CodecFigures[];
   index: {
     type: string;
@@ -118,6 +120,10 @@ export async function runKernel(
 
   plugins.logInfo('kernel demo started', { rows: String(rows.length), source, codec: config.codec });
   const values = rows.map((row) => encoder.encode(JSON.stringify(row)));
+
+  // A durable storage (e.g. @sochdb/storage-rocksdb) still holds the rows of an earlier run.
+  const earlierRows = (await storage.scan(TABLE, new Uint8Array(0), new Uint8Array(0), Number.POSITIVE_INFINITY))
+    .length;
 
   // Store every row, compressed with the configured codec.
   const load = plugins.spanStart('load');
@@ -242,6 +248,7 @@ export async function runKernel(
     storedWith: config.codec,
     storeSeconds,
     storedBytes,
+    earlierRows,
     codecs,
     index: {
       type: index.indexType,

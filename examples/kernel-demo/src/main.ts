@@ -54,6 +54,9 @@ function print(summary: DemoSummary, configFile: string, logFile: string | undef
     `  config    ${configFile}`,
     `  plugins   ${summary.plugins.map((p) => `${p.name} (${p.capabilities.join(', ')})`).join(', ')}`,
     `  rows      ${count(summary.rows)} (${summary.source})`,
+    ...(summary.earlierRows > 0
+      ? [`  earlier   ${count(summary.earlierRows)} rows found in the storage from an earlier run`]
+      : []),
     `  stored    with ${summary.storedWith}: ${size(summary.codecs[0]?.rawBytes ?? 0)} raw -> ${size(summary.storedBytes)} in ${summary.storeSeconds.toFixed(2)} s`,
     '  codecs    algorithm      raw    compressed   ratio   compress   decompress',
     ...summary.codecs.map(

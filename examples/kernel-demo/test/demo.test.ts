@@ -195,3 +195,26 @@ describe('the demo command line', () => {
     expect(stdout).toContain('Next:');
   });
 });
+
+describe('the kernel demo on durable storage (@sochdb/storage-rocksdb)', () => {
+  const durable = JSON.parse(
+    readFileSync(fileURLToPath(new URL('../sochdb.rocksdb.config.json', import.meta.url)), 'utf8'),
+  );
+
+  it('a second run finds the rows the first one stored, and says so', async () => {
+    const copy = structuredClone(durable);
+    copy.rows = 2000;
+    copy.plugins[0].options.path = 'rocksdb-data';
+    copy.plugins = copy.plugins.filter((p: { module: string }) => p.module !== '@sochdb/json-logging');
+    const file = join(work, 'rocksdb.json');
+    writeFileSync(file, JSON.stringify(copy));
+    const first = await runDemo(['--config', file, '--json']);
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    expect(JSON.parse(first.stdout)).toMatchObject({ rows: 2000, earlierRows: 0, lookups: { rowsVerified: 2000 } });
+    const second = await runDemo(['--config', file]);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toContain('  earlier   2,000 rows found in the storage from an earlier run');
+    expect(second.stdout).toContain('rocksdb (storage)');
+  });
+});
