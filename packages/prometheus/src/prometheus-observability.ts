@@ -259,7 +259,7 @@ export class PrometheusObservability implements ObservabilityExtension {
    * maxSeriesPerMetric, kept in the overflow series), `metric-cap` (past
    * maxMetrics, kept in the overflow metric), `name-clash`, `name-type`,
    * `label-type`, `label-collision`, `labels-type`, `label-cap`, `span-cap`,
-   * `not-a-boolean`, `internal`.
+   * `not-a-boolean` and `not-an-object` (reportHealth), `internal`.
    */
   get drops(): DropCounts {
     return this.#ledger;
@@ -361,7 +361,7 @@ export class PrometheusObservability implements ObservabilityExtension {
     const id = this.#nextSpan++;
     try {
       this.#spans.set(id, {
-        name: typeof name === 'string' ? name : this.#spanName(name),
+        name: typeof name === 'string' ? name : this.#spanName('spanStart', name),
         start: performance.now(),
       });
       if (this.#spans.size > this.#maxOpenSpans) this.#forgetOldestSpan();
@@ -396,7 +396,7 @@ export class PrometheusObservability implements ObservabilityExtension {
       if (open === undefined) return;
       const family = this.#own(this.#counters, 'counter', OWN.spanEvents[0], 'spanEvent', OWN.spanEvents[1]);
       if (family === DROPPED) return;
-      const event = typeof name === 'string' ? name : this.#spanName(name);
+      const event = typeof name === 'string' ? name : this.#spanName('spanEvent', name);
       family.find({ span: open.name, event }).value += 1;
     } catch (error) {
       this.#internal('spanEvent', OWN.spanEvents[0], error);
@@ -765,9 +765,9 @@ export class PrometheusObservability implements ObservabilityExtension {
   }
 
   /** A span or event name that is not a string, as text (never throws), counted as altered. */
-  #spanName(name: unknown): string {
+  #spanName(operation: string, name: unknown): string {
     this.#drop(
-      'spanStart',
+      operation,
       OWN.spanDuration[0],
       'name-type',
       () => `a span or event name must be a string; got ${describeType(name)} (stringified)`,
