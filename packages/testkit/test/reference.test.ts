@@ -13,7 +13,9 @@ import { RecordingObservability } from './reference/recording-observability.js';
 import { SortedArrayStorage } from './reference/sorted-array-storage.js';
 import { SortedPairsIndex, VectorPairsIndex } from './reference/sorted-pairs-index.js';
 
-storageConformance('reference sorted-array storage', () => new SortedArrayStorage());
+storageConformance('reference sorted-array storage', () => new SortedArrayStorage(), {
+  reopen: SortedArrayStorage.reopen,
+});
 storageConformance('reference storage made by an async factory', async () => new SortedArrayStorage());
 indexConformance('reference sorted-pairs index', () => new SortedPairsIndex());
 indexConformance('reference vector index', () => new VectorPairsIndex());
