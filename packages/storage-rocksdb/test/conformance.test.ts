@@ -11,4 +11,5 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 storageConformance('@sochdb/storage-rocksdb', () => new RocksDBStorage({ path: join(root, `db-${made++}`) }), {
   approximateStats: true,
+  reopen: (previous) => new RocksDBStorage({ path: previous.path }),
 });
