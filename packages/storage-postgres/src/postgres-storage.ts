@@ -455,22 +455,27 @@ export class PostgresStorage implements StorageExtension {
     if (pool === undefined) throw this.#closed('batch');
     const statements = this.#statements;
     try {
-      await pool.begin(async (tx) => {
-        await tx.unsafe(statements.lockMany, [all.map((op) => op.table), all.map((op) => op.key)] as Params);
+      // Sent pipelined on the transaction's connection (one round trip for all of them), run in order.
+      await pool.begin((tx) => {
+        const queries = [
+          tx.unsafe(statements.lockMany, [all.map((op) => op.table), all.map((op) => op.key)] as Params),
+        ];
         const deletes = all.filter((op) => op.value === undefined);
         if (deletes.length > 0) {
-          await tx.unsafe(statements.deleteMany, [
-            deletes.map((op) => op.table),
-            deletes.map((op) => op.key),
-          ] as Params);
+          queries.push(
+            tx.unsafe(statements.deleteMany, [deletes.map((op) => op.table), deletes.map((op) => op.key)] as Params),
+          );
         }
         for (const chunk of chunks(all.filter((op) => op.value !== undefined))) {
-          await tx.unsafe(statements.putMany, [
-            chunk.map((op) => op.table),
-            chunk.map((op) => op.key),
-            chunk.map((op) => op.value),
-          ] as Params);
+          queries.push(
+            tx.unsafe(statements.putMany, [
+              chunk.map((op) => op.table),
+              chunk.map((op) => op.key),
+              chunk.map((op) => op.value),
+            ] as Params),
+          );
         }
+        return queries;
       });
     } catch (error) {
       throw toKernelError(error, 'PostgresStorage.batch', this.#server);

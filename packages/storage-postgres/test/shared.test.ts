@@ -96,5 +96,5 @@ describe.skipIf(noServer())('several kernels, one store', () => {
     }
     expect([...stored.keys()].filter((key) => !writesByKey.has(key))).toEqual([]);
     await setup.shutdown();
-  }, 300_000);
+  }, 600_000);
 });
