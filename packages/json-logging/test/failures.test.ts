@@ -150,7 +150,7 @@ describe('a destination that fails', () => {
 });
 
 describe('a slow reader', () => {
-  it('stdout a non-blocking pipe whose reader pauses: writes wait for it (EAGAIN retried) and no line is lost', async () => {
+  it('stdout a non-blocking pipe whose reader pauses: what the pipe does not take waits in memory (EAGAIN retried) and no line is lost', async () => {
     // Touching process.stdout makes libuv put the pipe in non-blocking mode, so a full pipe is EAGAIN.
     const script = `
       const { JsonLogger } = await import(${JSON.stringify(DIST)});

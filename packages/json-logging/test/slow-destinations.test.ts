@@ -56,64 +56,64 @@ describe('reopen(), as pino.destination has', () => {
       const { renameSync } = await import('node:fs');
       const log = new JsonLogger({ destination: ${JSON.stringify(path)} });
       process.on('SIGHUP', () => log.reopen());
+      // Runs after the recipe's listener: the signal is delivered asynchronously.
+      process.on('SIGHUP', () => log.logInfo('after'));
       log.logInfo('before');
       log.flush();
       renameSync(${JSON.stringify(path)}, ${JSON.stringify(`${path}.1`)});
       process.kill(process.pid, 'SIGHUP');
-      setTimeout(() => { log.logInfo('after'); }, 50);`;
+      setTimeout(() => {}, 200);`;
     const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: 'inherit' });
     expect(await new Promise((resolve) => child.on('close', resolve))).toBe(0);
     expect((await fileLines(`${path}.1`)).map((line) => line.msg)).toEqual(['before']);
     expect((await fileLines(path)).map((line) => line.msg)).toEqual(['after']);
-  });
+  }, 30_000); // a child process: slow on a busy machine
 });
 
 describe('a slow reader never blocks the event loop, and memory for it is bounded', () => {
-  it('stdout a pipe never touched by the process (blocking mode), reader paused 1 s: logging does not wait, and every line arrives', async () => {
+  it('stdout a pipe never touched by the process (blocking mode), reader paused: logging does not wait for it, and every line arrives', async () => {
     const script = `
       const { JsonLogger } = await import(${JSON.stringify(DIST)});
       const log = new JsonLogger({ onError: (error) => process.stderr.write(String(error)) });
       const fs = await import('node:fs');
       fs.writeSync(2, 'ready\\n');
-      const started = performance.now();
       for (let i = 0; i < 20000; i++) log.logInfo('through a full pipe', { i: String(i) });
       log.flush();
-      const ms = performance.now() - started;
-      setTimeout(() => fs.writeSync(2, JSON.stringify({ ms })), 0);`;
+      // Still held in memory after flush(): the writes did not wait for the paused reader.
+      fs.writeSync(2, JSON.stringify({ buffered: log.bufferedBytes }) + '\\n');`;
     const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     const chunks: Buffer[] = [];
     child.stdout.pause();
-    const ready = new Promise<void>((resolve) => {
+    // The reader stays paused until the child has logged everything and said how much waits.
+    const flushed = new Promise<void>((resolve) => {
       child.stderr.on('data', (chunk: Buffer) => {
         stderr += chunk.toString();
-        if (stderr.startsWith('ready\n')) resolve();
+        if (/^ready\n\{.*\}\n/.test(stderr)) resolve();
       });
     });
-    await ready;
-    await new Promise((resolve) => setTimeout(resolve, 1000)); // the pipe fills meanwhile
+    await flushed;
     child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
     child.stdout.resume();
     const code = await new Promise((resolve) => child.on('close', resolve));
     expect(code).toBe(0);
-    const { ms } = JSON.parse(stderr.slice('ready\n'.length)) as { ms: number };
-    // Before: the loop waited for the reader, about the whole second; now it writes what fits and goes on.
-    expect(ms).toBeLessThan(700);
+    const { buffered } = JSON.parse(stderr.slice('ready\n'.length).trim()) as { buffered: number };
+    // Before: flush() blocked until the reader had taken everything (the issue measured 2.3 s);
+    // now it writes what fits and returns with the rest waiting (~1.4 MB minus what the pipe took).
+    expect(buffered).toBeGreaterThan(500_000);
     const lines = parseLines(Buffer.concat(chunks).toString('utf8'));
     expect(lines).toHaveLength(20_000);
     expect(lines[19_999]?.i).toBe('19999');
-  });
+  }, 30_000); // a child process: slow on a busy machine
 
-  it('a stdout reader that never reads: no wait at all, lines past maxBufferedBytes dropped, counted and reported once', async () => {
+  it('a stdout reader that never reads: no waiting, lines past maxBufferedBytes dropped, counted and reported once', async () => {
     const script = `
       const { JsonLogger } = await import(${JSON.stringify(DIST)});
       const reports = [];
       const log = new JsonLogger({ maxBufferedBytes: 256 * 1024, onError: (error) => reports.push(error.message) });
-      const started = performance.now();
       for (let i = 0; i < 20000; i++) log.logInfo('into a pipe nobody reads', { i: String(i) });
       log.flush();
-      const ms = performance.now() - started;
-      process.stderr.write(JSON.stringify({ ms, dropped: log.droppedLines, buffered: log.bufferedBytes, counts: log.dropCounts(), reports }));
+      process.stderr.write(JSON.stringify({ dropped: log.droppedLines, buffered: log.bufferedBytes, counts: log.dropCounts(), reports }));
       process.exit(0);`;
     const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.pause();
@@ -123,14 +123,14 @@ describe('a slow reader never blocks the event loop, and memory for it is bounde
     });
     await new Promise((resolve) => child.on('exit', resolve));
     child.stdout.destroy();
-    const { ms, dropped, buffered, counts, reports } = JSON.parse(stderr) as {
-      ms: number;
+    const { dropped, buffered, counts, reports } = JSON.parse(stderr) as {
       dropped: number;
       buffered: number;
       counts: Array<{ reason: string; count: number }>;
       reports: string[];
     };
-    expect(ms).toBeLessThan(700); // before: about a second of busy waiting
+    // Before: about a second of busy waiting, then lines lost; now they wait in memory, up to the bound.
+    expect(buffered).toBeGreaterThan(200 * 1024);
     expect(buffered).toBeLessThanOrEqual(256 * 1024);
     // ~1.4 MB of lines: 64 KiB fit in the pipe, 256 KiB wait, the rest is dropped.
     expect(dropped).toBeGreaterThan(10_000);
@@ -138,7 +138,7 @@ describe('a slow reader never blocks the event loop, and memory for it is bounde
     expect(counts).toEqual([{ subject: 'json-logging', reason: 'buffer-full', count: dropped }]);
     expect(reports).toHaveLength(1);
     expect(reports[0]).toMatch(/does not keep up: more than maxBufferedBytes/);
-  });
+  }, 30_000); // a child process: slow on a busy machine
 
   it('a stream that stalls (write() returns false, never drains): held memory stays under maxBufferedBytes, the rest is counted', async () => {
     const stalled = new Writable({ highWaterMark: 16 * 1024, write() {} }); // never calls back

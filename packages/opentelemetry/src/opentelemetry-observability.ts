@@ -390,7 +390,13 @@ export class OpenTelemetryObservability implements ObservabilityExtension {
         this.#dropValue('counterInc', 'counter', name, value);
         return;
       }
-      const counter = this.#instrument('counter', name, 'counterInc') as Counter | undefined;
+      // The usual case inline (one Map look-up); the first call, other kinds and odd names go the long way.
+      const entry = this.#byCallName.get(name);
+      const counter = (
+        entry !== undefined && entry.kind === 'counter'
+          ? entry.instrument
+          : this.#instrument('counter', name, 'counterInc')
+      ) as Counter | undefined;
       if (counter === undefined) return;
       counter.add(
         value,
@@ -409,7 +415,10 @@ export class OpenTelemetryObservability implements ObservabilityExtension {
         this.#dropValue('gaugeSet', 'gauge', name, value);
         return;
       }
-      const gauge = this.#instrument('gauge', name, 'gaugeSet') as GaugeLike | undefined;
+      const entry = this.#byCallName.get(name);
+      const gauge = (
+        entry !== undefined && entry.kind === 'gauge' ? entry.instrument : this.#instrument('gauge', name, 'gaugeSet')
+      ) as GaugeLike | undefined;
       if (gauge === undefined) return;
       gauge.record(
         value,
@@ -428,7 +437,12 @@ export class OpenTelemetryObservability implements ObservabilityExtension {
         this.#dropValue('histogramObserve', 'histogram', name, value);
         return;
       }
-      const histogram = this.#instrument('histogram', name, 'histogramObserve') as Histogram | undefined;
+      const entry = this.#byCallName.get(name);
+      const histogram = (
+        entry !== undefined && entry.kind === 'histogram'
+          ? entry.instrument
+          : this.#instrument('histogram', name, 'histogramObserve')
+      ) as Histogram | undefined;
       if (histogram === undefined) return;
       histogram.record(
         value,
