@@ -5,6 +5,7 @@
  * on the public interfaces of `@sochdb/core`; plugin-specific extras
  * (`metrics()`, `serve()`) are found by shape, as any application would.
  */
+import { isAbsolute } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import {
   type CompressionExtension,
@@ -85,7 +86,10 @@ export async function loadPlugins(config: DemoConfig): Promise<{ plugins: Plugin
   const extensions: Extension[] = [];
   for (const entry of config.plugins) {
     try {
-      const ext = await loadPlugin(entry.module, entry.options, config.directory);
+      // Packages are the demo's own dependencies, resolved as its own imports are;
+      // paths are relative to the configuration file.
+      const isPath = /^(\.|file:)/.test(entry.module) || isAbsolute(entry.module);
+      const ext = await loadPlugin(entry.module, entry.options, isPath ? config.directory : import.meta.url);
       await plugins.register(ext);
       extensions.push(ext);
     } catch (error) {

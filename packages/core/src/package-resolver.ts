@@ -139,6 +139,8 @@ function splitSpecifier(specifier: string): { name: string; subpath: string } {
 function resolvePackage(specifier: string, directory: string): Resolution {
   const { fs, path } = nodeApis();
   const { name, subpath } = splitSpecifier(specifier);
+  const self = resolveSelf(name, subpath, directory);
+  if (self !== undefined) return self;
   for (let dir = directory; ; dir = path.dirname(dir)) {
     const packageDir = path.join(dir, 'node_modules', name);
     let isDirectory = false;
@@ -152,6 +154,33 @@ function resolvePackage(specifier: string, directory: string): Resolution {
       return 'file' in outcome ? found(outcome.file) : { unresolved: outcome.reason, packageDir, packageName: name };
     }
     if (path.dirname(dir) === dir) return { noPackage: name };
+  }
+}
+
+/**
+ * Node's PACKAGE_SELF_RESOLVE: inside a package whose package.json has that
+ * `name` and an `exports`, the package imports itself through its `exports`
+ * (a plugin's own tests load it by name that way).
+ */
+function resolveSelf(name: string, subpath: string, directory: string): Resolution | undefined {
+  const { fs, path } = nodeApis();
+  for (let dir = directory; ; dir = path.dirname(dir)) {
+    if (path.basename(dir) === 'node_modules') return undefined;
+    const manifestFile = path.join(dir, 'package.json');
+    if (isFile(manifestFile)) {
+      let manifest: { name?: unknown; exports?: unknown };
+      try {
+        manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as typeof manifest;
+      } catch {
+        return undefined;
+      }
+      if (manifest.name !== name || manifest.exports === undefined || manifest.exports === null) return undefined;
+      const outcome = resolveExports(dir, subpath, manifest.exports);
+      return 'file' in outcome
+        ? found(outcome.file)
+        : { unresolved: outcome.reason, packageDir: dir, packageName: name };
+    }
+    if (path.dirname(dir) === dir) return undefined;
   }
 }
 

@@ -92,6 +92,17 @@ exports.default = { apiVersion: 1, capability: 'compression', create: (options) 
     { 'index.cjs': 'module.exports = {};' },
     { main: undefined, exports: { require: './index.cjs' } },
   );
+  // A plugin package's own folder (its tests load it by its own name, as Node's self-reference allows).
+  const own = join(root, 'own-plugin');
+  mkdirSync(join(own, 'test'), { recursive: true });
+  writeFileSync(
+    join(own, 'package.json'),
+    JSON.stringify({ name: '@acme/own-plugin', type: 'module', exports: { '.': './index.mjs' } }),
+  );
+  writeFileSync(
+    join(own, 'index.mjs'),
+    `export default { apiVersion: 1, capability: 'compression', create: (options) => (${extension('compression')}) };`,
+  );
   mkdirSync(join(app, 'src'), { recursive: true });
   writeFileSync(join(app, 'src', 'main.mjs'), '// the application module whose import.meta.url is passed as from\n');
   const plugins: Record<string, string> = {
@@ -179,6 +190,14 @@ describe('loadPlugin resolves exactly as the application’s import would', () =
     const hidden = await refusal(loadPlugin('@acme/patterned/hidden/lz', undefined, app));
     expect(hidden.code).toBe(ErrorCode.PLUGIN_MODULE_UNRESOLVED);
     expect(hidden.message).toContain('does not export "./hidden/lz"');
+  });
+
+  it('resolves a package by its own name from inside it (self-reference through its exports)', async () => {
+    const own = join(root, 'own-plugin');
+    expect((await loadPlugin('@acme/own-plugin', { name: 's' }, own)).info.name).toBe('echo-s');
+    expect((await loadPlugin('@acme/own-plugin', { name: 't' }, join(own, 'test'))).info.name).toBe('echo-t');
+    const error = await refusal(loadPlugin('@acme/own-plugin/sub', undefined, own));
+    expect(error.code).toBe(ErrorCode.PLUGIN_MODULE_UNRESOLVED);
   });
 
   it('accepts a module’s own URL (import.meta.url) as from, as a string or a URL', async () => {
