@@ -107,7 +107,10 @@ function bombHint(maxOutputBytes: number): string {
  * trailing-garbage input throwing a `KernelError` of kind `corruption`
  * (never another exception, never wrong bytes); inputs that are not
  * `Uint8Array`s refused with a `TypeError` or `RangeError` naming `input`; `setLevel` when
- * present; and, given `options.maxOutputBytes`, decompression bombs refused.
+ * present; frames made by the algorithm's reference CLI (shipped for lz4 and
+ * zstd, `options.referenceFrames` otherwise) decoded to what the CLI decodes;
+ * and decompression bombs refused past `options.maxOutputBytes`, which is
+ * required (without it the bomb tests fail, saying so).
  *
  * @param name - shown in the `describe` title, e.g. the package name
  * @param factory - makes a fresh, uninitialised instance (with its default level, and `maxOutputBytes` if you pass that option); called once per test. The suite calls `init()` and `shutdown()` itself.
