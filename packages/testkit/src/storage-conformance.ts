@@ -456,14 +456,25 @@ export function storageConformance<S extends StorageExtension>(
             expect.fail(`${what} cannot be transferred (${String(error)}): results must own plain ArrayBuffers`);
           }
         };
-        transfer((entries[1] as [Uint8Array, Uint8Array])[1], 'the value of the second scan entry');
-        transfer((entries[2] as [Uint8Array, Uint8Array])[0], 'the key of the third scan entry');
-        const others = entries.map(([key, value], i) => [
-          i === 2 ? expected[2]?.[0] : hex(key),
-          i === 1 ? expected[1]?.[1] : hex(value),
-        ]);
-        expect(others, 'the other scan results after transferring two of their buffers').toEqual(expected);
-        expect(hex(single ?? EMPTY), 'a get result after transferring scan buffers').toBe(hex(utf8('value of b')));
+        /** Every result but the transferred ones must still hold its bytes. */
+        const expectOthersIntact = (transferred: ReadonlySet<string>, after: string): void => {
+          entries.forEach(([key, value], i) => {
+            if (!transferred.has(`key ${i}`)) {
+              expect(hex(key), `scan entry ${i}'s key after transferring ${after}`).toBe(expected[i]?.[0]);
+            }
+            if (!transferred.has(`value ${i}`)) {
+              expect(hex(value), `scan entry ${i}'s value after transferring ${after}`).toBe(expected[i]?.[1]);
+            }
+          });
+          expect(hex(single ?? EMPTY), `the value get returned, after transferring ${after}`).toBe(
+            hex(utf8('value of b')),
+          );
+        };
+        expect(entries.map(([key, value]) => [hex(key), hex(value)])).toEqual(expected);
+        transfer((entries[1] as [Uint8Array, Uint8Array])[1], "the second scan entry's value");
+        expectOthersIntact(new Set(['value 1']), "the second scan entry's value (results must not share memory)");
+        transfer((entries[2] as [Uint8Array, Uint8Array])[0], "the third scan entry's key");
+        expectOthersIntact(new Set(['value 1', 'key 2']), "the third scan entry's key (results must not share memory)");
         transfer(single ?? EMPTY, 'the value returned by get');
         expect(await dump(store, 0), 'a later scan').toEqual(expected);
         expect(await storedHex(store, 0, utf8('b')), 'a later get').toBe(hex(utf8('value of b')));

@@ -11,6 +11,8 @@ const GARBAGE = 'decompress of bytes that are not a frame throws a corruption er
 const TRUNCATED = 'decompress of a truncated frame throws a corruption error, at every length';
 const FLIPPED = 'decompress of a frame with one byte changed throws a corruption error or returns the original bytes';
 const TRAILING = 'decompress of a frame followed by trailing garbage throws a corruption error';
+const REFERENCE_FRAMES =
+  "decompress decodes frames made by the algorithm's reference tool to what that tool decodes them to";
 const BOMB = 'decompress refuses a frame that would decode to more than maxOutputBytes';
 
 const options = { maxOutputBytes: MAX_OUTPUT_BYTES };
@@ -160,5 +162,88 @@ export const brokenCodecs: Record<string, BrokenVariant<GzipCodec>> = {
         }
       })(options),
     caughtBy: ['setLevel, when present, refuses a level it does not have with a RangeError naming level'],
+  },
+  'gzip-as-lz4': {
+    broken: 'a gzip codec that calls itself lz4',
+    make: () =>
+      new (class extends GzipCodec {
+        override readonly algorithm: string = 'lz4';
+      })(options),
+    caughtBy: [REFERENCE_FRAMES],
+  },
+  'declares-no-capability': {
+    broken: 'info.capabilities does not declare "compression"',
+    make: () => {
+      const codec = new GzipCodec(options);
+      Object.defineProperty(codec, 'info', { value: { ...codec.info, capabilities: [] } });
+      return codec;
+    },
+    caughtBy: [
+      'is a compression extension: valid info declaring "compression", an algorithm and every required method',
+    ],
+  },
+  'algorithm-with-level': {
+    broken: 'algorithm names the current level ("gzip-6"), so it changes with setLevel and between calls',
+    make: () => {
+      const codec = new GzipCodec(options);
+      let calls = 0;
+      Object.defineProperty(codec, 'algorithm', { get: () => `gzip-${calls++}` });
+      return codec;
+    },
+    caughtBy: ['algorithm is a non-empty string that does not change'],
+  },
+  'tiny-inputs-raw': {
+    broken: 'inputs under 32 bytes are returned as they are, without a frame',
+    make: () =>
+      new (class extends GzipCodec {
+        override compress(input: Uint8Array): Uint8Array {
+          if (input instanceof Uint8Array && input.length < 32) return input.slice();
+          return super.compress(input);
+        }
+      })(options),
+    caughtBy: [
+      'round-trips an empty input',
+      'round-trips a single byte',
+      'round-trips small inputs',
+      'round-trips the given sample inputs',
+    ],
+  },
+  'decompress-in-place': {
+    broken: 'decompress writes its output over the frame when it fits and returns that view',
+    make: () =>
+      new (class extends GzipCodec {
+        override decompress(input: Uint8Array): Uint8Array {
+          const output = super.decompress(input);
+          if (output.length === 0 || output.length > input.byteLength) return output;
+          const view = new Uint8Array(input.buffer, input.byteOffset, output.length);
+          view.set(output);
+          return view;
+        }
+      })(options),
+    caughtBy: ['compress and decompress return new buffers, not views of their input'],
+  },
+  'compress-in-place': {
+    broken: 'compress writes the frame over its input when it fits and returns that view',
+    make: () =>
+      new (class extends GzipCodec {
+        override compress(input: Uint8Array): Uint8Array {
+          const frame = super.compress(input);
+          if (frame.length > input.length) return frame;
+          input.set(frame);
+          return input.subarray(0, frame.length);
+        }
+      })(options),
+    caughtBy: ['mutating the input after compress does not change the frame'],
+  },
+  'narrow-levels': {
+    broken: 'setLevel refuses level 9, which the codec has',
+    make: () =>
+      new (class extends GzipCodec {
+        override setLevel(level: number): void {
+          if (level === 9) throw new RangeError('level must be an integer from 0 to 8');
+          super.setLevel(level);
+        }
+      })(options),
+    caughtBy: ['setLevel, when present, accepts each valid level and output still round-trips'],
   },
 };

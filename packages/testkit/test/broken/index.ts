@@ -4,6 +4,8 @@ import type { BrokenVariant } from './variant.js';
 
 const BAD_ROW = 'insert and delete throw naming rowId for a row id that is not a safe integer >= 0';
 
+const TABLE_COLUMN = 'table and column are undefined before the first build and read back what build was given';
+
 /** Broken indexes, one rule each, keyed by a short id. */
 export const brokenIndexes: Record<string, BrokenVariant<SortedPairsIndex>> = {
   'signed-order': {
@@ -198,6 +200,156 @@ export const brokenIndexes: Record<string, BrokenVariant<SortedPairsIndex>> = {
       })(),
     caughtBy: [BAD_ROW],
   },
+  'table-column-zero-before-build': {
+    broken: 'table and column read 0 before the first build',
+    make: () =>
+      new (class extends SortedPairsIndex {
+        override table: number | undefined = 0;
+        override column: number | undefined = 0;
+      })(),
+    caughtBy: [TABLE_COLUMN],
+  },
+  'table-column-swapped': {
+    broken: 'build records the column as the table and the table as the column',
+    make: () =>
+      new (class extends SortedPairsIndex {
+        override build(table: number, column: number, data: Iterable<readonly [number, Uint8Array]>): void {
+          super.build(table, column, data);
+          [this.table, this.column] = [column, table];
+        }
+      })(),
+    caughtBy: [TABLE_COLUMN],
+  },
+  'declares-no-capability': {
+    broken: 'info.capabilities does not declare "index"',
+    make: () => {
+      const index = new SortedPairsIndex();
+      Object.defineProperty(index, 'info', { value: { ...index.info, capabilities: [] } });
+      return index;
+    },
+    caughtBy: ['is an index extension: valid info declaring "index", an indexType and every required method'],
+  },
+  'starts-with-a-pair': {
+    broken: 'a new index holds a sentinel pair',
+    make: () => {
+      const index = new SortedPairsIndex();
+      index.insert(new Uint8Array(0), 0);
+      return index;
+    },
+    caughtBy: ['a fresh index is empty'],
+  },
+  tombstones: {
+    broken: 'delete leaves a tombstone, and inserting the pair again is a no-op',
+    make: () =>
+      new (class extends SortedPairsIndex {
+        private readonly dead = new Set<string>();
+        override delete(key: Uint8Array, rowId: number): boolean {
+          const found = super.delete(key, rowId);
+          if (found) this.dead.add(`${key.join()}:${rowId}`);
+          return found;
+        }
+        override insert(key: Uint8Array, rowId: number): void {
+          if (key instanceof Uint8Array && this.dead.has(`${key.join()}:${rowId}`)) return;
+          super.insert(key, rowId);
+        }
+      })(),
+    caughtBy: ['a pair can be inserted again after it was deleted'],
+  },
+  'delete-removes-key': {
+    broken: 'delete removes every row of the key, not only the pair',
+    make: () =>
+      new (class extends SortedPairsIndex {
+        override delete(key: Uint8Array, rowId: number): boolean {
+          const found = super.delete(key, rowId);
+          if (found) for (const other of this.lookup(key)) super.delete(key, other);
+          return found;
+        }
+      })(),
+    caughtBy: ['delete returns true and removes only that pair when the pair was present'],
+  },
+  'lookup-by-prefix': {
+    broken: 'lookup also returns the rows of longer keys starting with the key',
+    make: () =>
+      new (class extends SortedPairsIndex {
+        override lookup(key: Uint8Array): number[] {
+          const exact = super.lookup(key);
+          const end = Uint8Array.from([...key, 0xff, 0xff, 0xff, 0xff]);
+          return [...new Set([...exact, ...this.range(key, end, Number.POSITIVE_INFINITY)])].sort((a, b) => a - b);
+        }
+      })(),
+    caughtBy: ['lookup of an absent key returns an empty array'],
+  },
+  'one-key-per-row': {
+    broken: 'inserting a row under a new key moves it from its old key',
+    make: () =>
+      new (class extends SortedPairsIndex {
+        override insert(key: Uint8Array, rowId: number): void {
+          super.insert(key, rowId);
+          for (const pair of [...this.pairs]) {
+            if (pair.rowId === rowId && pair.key.join() !== key.join()) super.delete(pair.key, rowId);
+          }
+        }
+      })(),
+    caughtBy: ['one row id may be stored under many keys'],
+  },
+  'range-rows-descending': {
+    broken: 'range returns the rows of each key in descending row id order',
+    make: () =>
+      new (class extends SortedPairsIndex {
+        override range(start: Uint8Array, end: Uint8Array, limit: number): number[] {
+          super.range(start, end, limit);
+          const groups: number[][] = [];
+          let last: string | undefined;
+          for (const pair of this.pairs) {
+            if (compareBytes(pair.key, start) < 0 || (end.length > 0 && compareBytes(pair.key, end) >= 0)) continue;
+            const key = pair.key.join();
+            if (key !== last) groups.push([]);
+            last = key;
+            groups[groups.length - 1]?.unshift(pair.rowId);
+          }
+          return groups.flat().slice(0, limit);
+        }
+      })(),
+    caughtBy: ['range orders rows by (key, rowId)'],
+  },
+  'range-unchecked': {
+    broken:
+      'range does not check its arguments: bad bounds read as empty, a bad limit as no limit, start after end as empty',
+    make: () =>
+      new (class extends SortedPairsIndex {
+        override range(start: Uint8Array, end: Uint8Array, limit: number): number[] {
+          const empty = new Uint8Array(0);
+          const from = start instanceof Uint8Array ? start : empty;
+          const to = end instanceof Uint8Array ? end : empty;
+          if (to.length > 0 && compareBytes(from, to) > 0) return [];
+          return super.range(
+            from,
+            to,
+            typeof limit === 'number' && limit >= 0 && limit % 1 === 0 ? limit : Number.POSITIVE_INFINITY,
+          );
+        }
+      })(),
+    caughtBy: [
+      'range throws a RangeError when start sorts after a non-empty end',
+      'range throws naming limit for a limit that is not a non-negative integer or Infinity',
+      'range throws naming start or end when they are not Uint8Arrays',
+    ],
+  },
+  'frozen-after-build': {
+    broken: 'build freezes its pairs, and later inserts fail silently',
+    make: () =>
+      new (class extends SortedPairsIndex {
+        private built = false;
+        override build(table: number, column: number, data: Iterable<readonly [number, Uint8Array]>): void {
+          super.build(table, column, data);
+          this.built = true;
+        }
+        override insert(key: Uint8Array, rowId: number): void {
+          if (!this.built) super.insert(key, rowId);
+        }
+      })(),
+    caughtBy: ['the index keeps working after build'],
+  },
 };
 
 /** Broken vector indexes (nearest), keyed by a short id. */
@@ -224,5 +376,27 @@ export const brokenVectorIndexes: Record<string, BrokenVariant<VectorPairsIndex>
       'nearest, when present, returns k results ordered by ascending distance',
       'nearest, when present, returns at most as many rows as are indexed, and none for k = 0',
     ],
+  },
+  'nearest-sees-deleted': {
+    broken: 'nearest searches every vector ever inserted, deleted ones included',
+    make: () =>
+      new (class extends VectorPairsIndex {
+        private readonly deleted: Array<{ key: Uint8Array; rowId: number }> = [];
+        override delete(key: Uint8Array, rowId: number): boolean {
+          const found = super.delete(key, rowId);
+          if (found) this.deleted.push({ key: key.slice(), rowId });
+          return found;
+        }
+        override nearest(query: Uint8Array, k: number): Array<[number, number]> {
+          const live = this.pairs;
+          this.pairs = [...live, ...this.deleted];
+          try {
+            return super.nearest(query, k);
+          } finally {
+            this.pairs = live;
+          }
+        }
+      })(),
+    caughtBy: ['nearest, when present, does not return deleted rows'],
   },
 };

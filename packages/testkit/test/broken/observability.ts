@@ -2,6 +2,8 @@ import type { Labels } from '@sochdb/core';
 import { RecordingObservability } from '../reference/recording-observability.js';
 import type { BrokenVariant } from './variant.js';
 
+const SYNC = 'every hot-path method returns synchronously, never a promise';
+
 /** Broken observability extensions, one rule each, keyed by a short id. */
 export const brokenObservability: Record<string, BrokenVariant<RecordingObservability>> = {
   'strict-metric-names': {
@@ -113,5 +115,98 @@ export const brokenObservability: Record<string, BrokenVariant<RecordingObservab
         }
       })(),
     caughtBy: ['every method still never throws after shutdown'],
+  },
+  'async-counter': {
+    broken: 'counterInc is async: it returns a promise (and its failures become unhandled rejections)',
+    make: () =>
+      new (class extends RecordingObservability {
+        override async counterInc(name: string, value: number, labels?: Labels): Promise<void> {
+          super.counterInc(name, value, labels);
+        }
+      })(),
+    caughtBy: [SYNC, 'NaN, Infinity, negative and non-number values never throw'],
+  },
+  'async-log': {
+    broken: 'logInfo returns a promise of the write',
+    make: () =>
+      new (class extends RecordingObservability {
+        override logInfo(message: string, fields?: Labels): Promise<void> {
+          super.logInfo(message, fields);
+          return Promise.resolve();
+        }
+      })(),
+    caughtBy: [SYNC],
+  },
+  'declares-no-capability': {
+    broken: 'info.capabilities does not declare "observability"',
+    make: () => {
+      const obs = new RecordingObservability();
+      Object.defineProperty(obs, 'info', { value: { ...obs.info, capabilities: [] } });
+      return obs;
+    },
+    caughtBy: ['is an observability extension: valid info declaring "observability" and every required method'],
+  },
+  'negative-gauge-throws': {
+    broken: 'gaugeSet throws on a negative value',
+    make: () =>
+      new (class extends RecordingObservability {
+        override gaugeSet(name: string, value: number, labels?: Labels): void {
+          if (value < 0) throw new RangeError('gauge values must be >= 0');
+          super.gaugeSet(name, value, labels);
+        }
+      })(),
+    caughtBy: ['counters, gauges and histograms accept ordinary names, values and labels'],
+  },
+  'child-needs-parent': {
+    broken: 'spanEnd of a child throws when its parent already ended',
+    make: () =>
+      new (class extends RecordingObservability {
+        override spanEnd(span: number): void {
+          const open = this.openSpans.get(span);
+          if (open !== undefined && open.parent !== 0 && !this.openSpans.has(open.parent)) {
+            throw new Error(`span ${span} outlived its parent ${open.parent}`);
+          }
+          super.spanEnd(span);
+        }
+      })(),
+    caughtBy: ['ending a parent before its child never throws'],
+  },
+  'span-table-full': {
+    broken: 'spanStart throws once 1000 spans were started (a fixed-size span table)',
+    make: () =>
+      new (class extends RecordingObservability {
+        override spanStart(name: string, parent?: number): number {
+          if (this.nextSpan > 1000) throw new Error('span table full');
+          return super.spanStart(name, parent);
+        }
+      })(),
+    caughtBy: ['many spans started and ended never throw'],
+  },
+  'health-as-percent': {
+    broken: 'reportHealth throws unless bufferPoolUsage is an integer percentage and every field a finite number',
+    make: () =>
+      new (class extends RecordingObservability {
+        override reportHealth(health: { operational: boolean }): void {
+          const usage = (health as { bufferPoolUsage?: unknown }).bufferPoolUsage;
+          if (!Number.isInteger(usage)) throw new RangeError('bufferPoolUsage must be a percentage');
+          super.reportHealth(health);
+        }
+      })(),
+    caughtBy: [
+      'reportHealth, when present, accepts a health snapshot',
+      'reportHealth, when present, never throws on odd snapshots',
+    ],
+  },
+  'event-attributes-as-strings': {
+    broken: 'spanEvent trims its name and attribute values as strings',
+    make: () =>
+      new (class extends RecordingObservability {
+        override spanEvent(span: number, name: string, attributes?: Labels): void {
+          name.trim();
+          for (const value of Object.values(attributes ?? {})) value.trim();
+          super.spanEvent(span, name, attributes);
+        }
+      })(),
+    caughtBy: ['spanEvent with odd names and attributes never throws'],
   },
 };

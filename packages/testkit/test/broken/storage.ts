@@ -640,6 +640,87 @@ export const brokenStorages: Record<string, BrokenVariant<SortedArrayStorage>> =
       })(),
     caughtBy: ['batch, when present, rejects after shutdown with a KernelError coded SOCHDB_CLOSED'],
   },
+  'declares-no-capability': {
+    broken: 'info.capabilities does not declare "storage"',
+    make: () => {
+      const store = new SortedArrayStorage();
+      Object.defineProperty(store, 'info', { value: { ...store.info, capabilities: [] } });
+      return store;
+    },
+    caughtBy: ['is a storage extension: valid info declaring "storage" and every required method'],
+  },
+  'absent-is-null': {
+    broken: 'get of an absent key resolves to null',
+    make: () =>
+      new (class extends SortedArrayStorage {
+        override async get(table: number, key: Uint8Array) {
+          return (await super.get(table, key)) ?? (null as unknown as undefined);
+        }
+      })(),
+    caughtBy: ['get of an absent key resolves to undefined'],
+  },
+  'get-returns-key': {
+    broken: 'get resolves to the key instead of its value',
+    make: () =>
+      new (class extends SortedArrayStorage {
+        override async get(table: number, key: Uint8Array) {
+          return (await super.get(table, key)) === undefined ? undefined : key.slice();
+        }
+      })(),
+    caughtBy: ['get returns the value put under the key'],
+  },
+  'tombstone-blocks-put': {
+    broken: 'a deleted key keeps a tombstone that makes later puts of it no-ops',
+    make: () =>
+      new (class extends SortedArrayStorage {
+        private readonly tombstones = new Set<string>();
+        override async delete(table: number, key: Uint8Array, txn: number): Promise<void> {
+          await super.delete(table, key, txn);
+          this.tombstones.add(`${table}:${key.join()}`);
+        }
+        override async put(table: number, key: Uint8Array, value: Uint8Array, txn: number): Promise<void> {
+          if (key instanceof Uint8Array && this.tombstones.has(`${table}:${key.join()}`)) return;
+          return super.put(table, key, value, txn);
+        }
+      })(),
+    caughtBy: ['a key can be put again after it was deleted'],
+  },
+  'scan-coerces-bounds': {
+    broken: 'scan reads a start or end that is not a Uint8Array as empty',
+    make: () =>
+      new (class extends SortedArrayStorage {
+        override async scan(table: number, start: Uint8Array, end: Uint8Array, limit: number) {
+          const empty = new Uint8Array(0);
+          return super.scan(
+            table,
+            start instanceof Uint8Array ? start : empty,
+            end instanceof Uint8Array ? end : empty,
+            limit,
+          );
+        }
+      })(),
+    caughtBy: ['scan rejects start and end that are not Uint8Arrays, naming them'],
+  },
+  'stats-nan': {
+    broken: 'stats() reports writeAmplification NaN before the first compaction',
+    make: () =>
+      new (class extends SortedArrayStorage {
+        override stats() {
+          return { ...super.stats(), writeAmplification: Number.NaN };
+        }
+      })(),
+    caughtBy: ['stats, when present, reports non-negative finite figures'],
+  },
+  'values-as-text': {
+    broken: 'keeps values as UTF-8 text, so bytes that are not valid UTF-8 come back changed',
+    make: () =>
+      new (class extends SortedArrayStorage {
+        protected override copyIn(bytes: Uint8Array): Uint8Array {
+          return new TextEncoder().encode(new TextDecoder().decode(bytes));
+        }
+      })(),
+    caughtBy: ['stores keys and values with every byte value, including 0x00 and 0xff'],
+  },
 };
 
 /**
