@@ -216,7 +216,8 @@ export class Family<S extends AnySeries> {
     const had = this.labelNames.length;
     this.labelNames.push(name);
     this.#keys.push(key);
-    if (had > 0 || this.all.length > 0) {
+    // Only series that exist can lose anything: a first call bringing several names is no change.
+    if (this.all.length > 0) {
       this.#events.notice(
         `label-added:${name}`,
         () =>

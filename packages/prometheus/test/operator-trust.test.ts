@@ -118,6 +118,19 @@ describe('label names that change between calls lose nothing', () => {
   });
 });
 
+describe('the plugin\'s own metrics', () => {
+  it('a first span event (two label names at once on a new metric) is not reported as a label added', async () => {
+    const errors = recorder();
+    const ext = extension({ onError: errors.onError });
+    const span = ext.spanStart('load');
+    ext.spanEvent(span, 'rows stored');
+    ext.spanEnd(span);
+    const samples = parseExposition(await ext.metrics()).filter((s) => s.name === 'sochdb_span_events_total');
+    expect(samples.map((s) => s.labels)).toEqual([{ span: 'load', event: 'rows stored' }]);
+    expect(errors.messages()).toEqual([]);
+  });
+});
+
 describe('caps: maxMetrics, overflow series, a dropped-values counter', () => {
   it('past maxSeriesPerMetric values go to one overflow series and are counted in sochdb_dropped_values_total', async () => {
     const errors = recorder();
