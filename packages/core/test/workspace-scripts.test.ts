@@ -125,14 +125,19 @@ describe('the test runner and the package lint, from a path with spaces', () => 
       description: 'a copy',
       license: 'MIT',
       type: 'module',
+      repository: { type: 'git', url: 'git+https://example.invalid/repo.git', directory: 'packages/core' },
+      homepage: 'https://example.invalid/repo#readme',
+      bugs: { url: 'https://example.invalid/repo/issues' },
       exports: { '.': { types: './dist/index.d.ts', default: './dist/index.js' } },
       files: ['dist'],
+      scripts: { prepack: 'node ../../scripts/prepack.mjs' },
     });
+    writeFileSync(join(clone, 'LICENSE'), 'MIT License\n');
     mkdirSync(join(core, 'dist'), { recursive: true });
     writeFileSync(join(core, 'dist', 'index.js'), 'export const one = 1;\n');
     writeFileSync(join(core, 'dist', 'index.d.ts'), 'export declare const one = 1;\n');
     const { status, output } = run('lint-packages.mjs');
-    expect(output).toContain('✓ @sochdb/core: publint --strict, attw (esm-only)');
+    expect(output).toContain('✓ @sochdb/core: dist/, LICENSE and metadata shipped; publint --strict, attw (esm-only)');
     expect(status).toBe(0);
     // Nothing was written under the percent-encoded path a URL's pathname gives.
     expect(existsSync(parent.replaceAll(' ', '%20'))).toBe(false);
