@@ -84,7 +84,8 @@ export function directoryOf(from: string | URL | undefined): string {
         `loadPlugin: from must be a folder path or a file URL; got the ${href.split(':')[0]}: URL ${href}`,
       );
     }
-    location = url.fileURLToPath(href);
+    // A folder URL ends in `/`: resolve() drops it, so the package checks compare clean paths.
+    location = path.resolve(url.fileURLToPath(href));
   } else if (typeof from === 'string') {
     location = path.resolve(from);
   } else {

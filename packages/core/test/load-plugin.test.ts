@@ -196,6 +196,8 @@ describe('loadPlugin resolves exactly as the application’s import would', () =
     const own = join(root, 'own-plugin');
     expect((await loadPlugin('@acme/own-plugin', { name: 's' }, own)).info.name).toBe('echo-s');
     expect((await loadPlugin('@acme/own-plugin', { name: 't' }, join(own, 'test'))).info.name).toBe('echo-t');
+    // A folder URL ends in '/', as `new URL('..', import.meta.url)` gives it.
+    expect((await loadPlugin('@acme/own-plugin', { name: 'u' }, pathToFileURL(`${own}/`))).info.name).toBe('echo-u');
     const error = await refusal(loadPlugin('@acme/own-plugin/sub', undefined, own));
     expect(error.code).toBe(ErrorCode.PLUGIN_MODULE_UNRESOLVED);
   });
