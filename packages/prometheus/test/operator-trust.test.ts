@@ -118,7 +118,7 @@ describe('label names that change between calls lose nothing', () => {
   });
 });
 
-describe('the plugin\'s own metrics', () => {
+describe("the plugin's own metrics", () => {
   it('a first span event (two label names at once on a new metric) is not reported as a label added', async () => {
     const errors = recorder();
     const ext = extension({ onError: errors.onError });
