@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { captureWarnings } from '@sochdb/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { JsonLogger, type WritableLike } from '../src/index.js';
 import { builtEntry, errorAt, fileLines, parseLines, recorder, tempDir } from './helpers.js';
@@ -93,22 +94,17 @@ describe('a destination that fails', () => {
   });
 
   it.skipIf(!existsSync('/dev/full'))('by default the failure is one process warning', async () => {
-    const warnings: Error[] = [];
-    const listen = (warning: Error) => warnings.push(warning);
-    process.on('warning', listen);
-    try {
+    const warnings = await captureWarnings(async () => {
       const log = new JsonLogger({ destination: '/dev/full', bufferBytes: 0 });
       log.logInfo('one');
       log.logInfo('two');
       await log.shutdown();
       await tick();
-      const ours = warnings.filter((w) => (w as { code?: string }).code === 'SOCHDB_WARNING');
-      expect(ours).toHaveLength(1);
-      expect(ours[0]?.name).toBe('SochDBWarning');
-      expect(ours[0]?.message).toMatch(/json-logging 'json-logging' write: cannot write to the destination/);
-    } finally {
-      process.off('warning', listen);
-    }
+    });
+    const ours = warnings.filter((w) => (w as { code?: string }).code === 'SOCHDB_WARNING');
+    expect(ours).toHaveLength(1);
+    expect(ours[0]?.name).toBe('SochDBWarning');
+    expect(ours[0]?.message).toMatch(/json-logging 'json-logging' write: cannot write to the destination/);
   });
 
   it('an onError that throws is ignored', async () => {

@@ -1,6 +1,7 @@
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CORE_API_VERSION, isPluginModule, PluginManager } from '@sochdb/core';
+import { captureWarnings } from '@sochdb/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import plugin, { JsonLogger, LEVEL_NUMBERS, VERSION } from '../src/index.js';
 import { builtEntry, errorAt, fileLines, MemoryStream, recorder, tempDir } from './helpers.js';
@@ -422,14 +423,17 @@ describe('as a plugin', () => {
     expect(dropped).toHaveLength(1);
   });
 
-  it('counts lines logged after shutdown as dropped', async () => {
+  it('counts lines logged after shutdown as dropped, and says so once through the default channel', async () => {
     const stream = new MemoryStream();
     const log = new JsonLogger({ destination: stream });
     await log.shutdown();
-    log.logInfo('late');
-    log.logError('late');
+    const warnings = await captureWarnings(() => {
+      log.logInfo('late');
+      log.logError('late');
+    });
     expect(log.droppedLines).toBe(2);
     expect(stream.text).toBe('');
+    expect(warnings.map((w) => w.name)).toEqual(['SochDBWarning']);
   });
 
   it('reports its package version', () => {

@@ -3,6 +3,7 @@ import { context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { CORE_API_VERSION, isPluginModule, PluginManager } from '@sochdb/core';
+import { captureWarnings } from '@sochdb/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import plugin, { OpenTelemetryObservability, VERSION } from '../src/index.js';
 import { createSdk, metricNamed, observed, points, type Sdk } from './sdk.js';
@@ -272,24 +273,18 @@ describe('as a plugin', () => {
   });
 
   it('reports problems as one process warning by default; a throwing onError is ignored', async () => {
-    const warnings: Error[] = [];
-    const listen = (warning: Error) => warnings.push(warning);
-    process.on('warning', listen);
-    try {
+    const warnings = await captureWarnings(() => {
       const quiet = new OpenTelemetryObservability({ meterProvider: sdk.meterProvider });
       quiet.counterInc('w', -1);
       quiet.counterInc('w', -2);
-      await new Promise((resolve) => setImmediate(resolve));
-      const ours = warnings.filter((w) => (w as { code?: string }).code === 'SOCHDB_WARNING');
-      expect(ours.map((w) => [w.name, w.message])).toEqual([
-        [
-          'SochDBWarning',
-          "opentelemetry 'opentelemetry' counterInc: counter 'w': value must be a finite, non-negative number; got -1 (dropped). Further values dropped for this reason are counted, not reported.",
-        ],
-      ]);
-    } finally {
-      process.off('warning', listen);
-    }
+    });
+    const ours = warnings.filter((w) => (w as { code?: string }).code === 'SOCHDB_WARNING');
+    expect(ours.map((w) => [w.name, w.message])).toEqual([
+      [
+        'SochDBWarning',
+        "opentelemetry 'opentelemetry' counterInc: counter 'w': value must be a finite, non-negative number; got -1 (dropped). Further values dropped for this reason are counted, not reported.",
+      ],
+    ]);
     const throwing = new OpenTelemetryObservability({
       meterProvider: sdk.meterProvider,
       onError: () => {

@@ -3,6 +3,7 @@
  * a broken exposition, and what the extension does instead. Each test also
  * checks that the exposition still parses.
  */
+import { captureWarnings } from '@sochdb/testkit';
 import { Counter, Histogram, Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PrometheusObservability, type PrometheusOptions } from '../src/index.js';
@@ -367,24 +368,18 @@ describe('series cap', () => {
 
 describe('the reporting channel', () => {
   it('defaults to one process warning per problem, like PluginManager', async () => {
-    const warnings: Error[] = [];
-    const listener = (warning: Error) => warnings.push(warning);
-    process.on('warning', listener);
-    try {
+    const warnings = await captureWarnings(() => {
       const plain = new PrometheusObservability();
       made.push(plain);
       plain.counterInc('c', -1);
       plain.counterInc('c', -1);
       plain.gaugeSet('g', Number.NaN);
-      await new Promise<void>((resolve) => setImmediate(() => resolve()));
-      expect(warnings.map((w) => [w.name, (w as Error & { code?: string }).code])).toEqual([
-        ['SochDBWarning', 'SOCHDB_WARNING'],
-        ['SochDBWarning', 'SOCHDB_WARNING'],
-      ]);
-      expect(warnings[0]?.message).toMatch(/'prometheus-metrics' dropped or altered a value in counterInc/);
-    } finally {
-      process.off('warning', listener);
-    }
+    });
+    expect(warnings.map((w) => [w.name, (w as Error & { code?: string }).code])).toEqual([
+      ['SochDBWarning', 'SOCHDB_WARNING'],
+      ['SochDBWarning', 'SOCHDB_WARNING'],
+    ]);
+    expect(warnings[0]?.message).toMatch(/'prometheus-metrics' dropped or altered a value in counterInc/);
   });
 
   it('an onError that throws is ignored', () => {
