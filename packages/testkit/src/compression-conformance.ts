@@ -1,19 +1,30 @@
+import { Buffer } from 'node:buffer';
 import { type CompressionExtension, extensionProblem, isKernelError } from '@sochdb/core';
 import { describe, expect, it } from 'vitest';
 import { bytes, compressibleBytes, concat, hex, pseudoRandomBytes, show, utf8 } from './bytes.js';
 import { callLoosely, describeCall, expectArgumentError, throwOf } from './call.js';
 import { checkFactory, type Factory, freshInstance } from './lifecycle.js';
+import { type ReferenceFrame, SHIPPED_ALGORITHMS, shippedReferenceFrames } from './reference-frames.js';
 
 /** Options of {@link compressionConformance}. */
 export interface CompressionConformanceOptions {
   /**
-   * The output bound (`maxOutputBytes`) the factory gives every instance it
-   * makes. When set, the suite checks that a frame decoding to exactly this
-   * many bytes is accepted and one byte more is refused as a decompression
-   * bomb. Keep it small (1 MiB is plenty) so the test stays fast. When unset,
-   * the bomb tests are skipped.
+   * Required: the output bound (`maxOutputBytes`) the factory gives every
+   * instance it makes. The suite checks that a frame decoding to exactly
+   * this many bytes is accepted and one byte more is refused as a
+   * decompression bomb. Keep it small (1 MiB is plenty) so the test stays
+   * fast; up to 256 MiB (the contract's default) is accepted. Without it the
+   * bomb tests fail, saying so: a codec with no output bound is a wrong codec.
    */
   readonly maxOutputBytes?: number;
+  /**
+   * Frames made by the algorithm's reference command-line tool, with what
+   * that tool decodes each to; `decompress` must give the same bytes. The kit
+   * ships its own for `lz4` and `zstd` (used whenever `algorithm` is one of
+   * those, on top of these); any other algorithm must pass some, or the
+   * reference-frame test fails.
+   */
+  readonly referenceFrames?: readonly ReferenceFrame[];
   /**
    * Levels for `setLevel`, when the extension has it. `valid`: levels that
    * must be accepted and still round-trip (default `[1]`). `invalid`: levels
@@ -44,8 +55,10 @@ function overlaps(a: Uint8Array, b: Uint8Array): boolean {
   );
 }
 
-/** Most `maxOutputBytes` the bomb tests will allocate buffers for. */
-const MAX_TESTED_BOUND = 64 * MIB;
+/** Most `maxOutputBytes` the bomb tests will allocate buffers for: the contract's default bound. */
+const MAX_TESTED_BOUND = 256 * MIB;
+/** Above this bound, bomb frames are built from concatenated frames of this many zero bytes. */
+const CHUNK = 16 * MIB;
 
 /** Describes how `decompress` answered, for failure messages. */
 function outcome(error: unknown): string {
@@ -111,10 +124,22 @@ export function compressionConformance(
     (!Number.isSafeInteger(maxOutputBytes) || maxOutputBytes < 1 || maxOutputBytes > MAX_TESTED_BOUND)
   ) {
     throw new RangeError(
-      `compressionConformance: options.maxOutputBytes must be an integer from 1 to ${MAX_TESTED_BOUND} (64 MiB); got ${String(maxOutputBytes)}. ` +
+      `compressionConformance: options.maxOutputBytes must be an integer from 1 to ${MAX_TESTED_BOUND} (256 MiB); got ${String(maxOutputBytes)}. ` +
         'Make the factory build instances with a small bound (1 MiB is plenty) and pass the same number here.',
     );
   }
+  options.referenceFrames?.forEach((entry, i) => {
+    if (
+      typeof entry !== 'object' ||
+      entry === null ||
+      !(entry.frame instanceof Uint8Array) ||
+      !(entry.content instanceof Uint8Array)
+    ) {
+      throw new TypeError(
+        `compressionConformance: options.referenceFrames[${i}] must be { name, frame: Uint8Array, content: Uint8Array }`,
+      );
+    }
+  });
   options.samples?.forEach((sample, i) => {
     if (!(sample instanceof Uint8Array)) {
       throw new TypeError(`compressionConformance: options.samples[${i}] must be a Uint8Array`);
@@ -126,6 +151,44 @@ export function compressionConformance(
   checkFactory('compressionConformance', 'compression', factory);
   describe(`${name} — compression conformance (@sochdb/core 1.x)`, () => {
     const fixture = freshInstance<CompressionExtension>(factory as Factory<CompressionExtension>, 'compression');
+
+    /** The bound the bomb tests need; fails the test, saying so, when the suite was not given it. */
+    function requiredBound(): number {
+      if (maxOutputBytes === undefined) {
+        expect.fail(
+          'options.maxOutputBytes is required: give every instance an output bound and pass the same number, ' +
+            'e.g. compressionConformance(name, () => new MyCodec({ maxOutputBytes: 1 << 20 }), { maxOutputBytes: 1 << 20 }). ' +
+            'A codec without an output bound decodes decompression bombs.',
+        );
+      }
+      return maxOutputBytes;
+    }
+
+    /**
+     * Frames that decode to `length` zero bytes: one frame up to 16 MiB,
+     * otherwise concatenated frames of 16 MiB each (so a 256 MiB bound needs
+     * no 256 MiB input).
+     */
+    function zeroFrames(length: number): Uint8Array {
+      const codec = fixture.ext;
+      if (length <= CHUNK) return codec.compress(new Uint8Array(length));
+      const chunk = codec.compress(new Uint8Array(CHUNK));
+      const parts: Uint8Array[] = [];
+      let left = length;
+      for (; left >= CHUNK; left -= CHUNK) parts.push(chunk);
+      if (left > 0) parts.push(codec.compress(new Uint8Array(left)));
+      return concat(...parts);
+    }
+
+    /** Whether `output` is all zero bytes, compared a 1 MiB zero block at a time (memcmp, not a JS loop). */
+    function allZero(output: Uint8Array): boolean {
+      const zeros = Buffer.alloc(MIB);
+      for (let at = 0; at < output.length; at += MIB) {
+        const part = Buffer.from(output.buffer, output.byteOffset + at, Math.min(MIB, output.length - at));
+        if (!part.equals(zeros.subarray(0, part.length))) return false;
+      }
+      return true;
+    }
 
     function roundTrip(input: Uint8Array, what: string): Uint8Array {
       const codec = fixture.ext;
@@ -177,6 +240,18 @@ export function compressionConformance(
 
       it('round-trips the given sample inputs', (context) => {
         if (options.samples === undefined || options.samples.length === 0) context.skip('no options.samples given');
+        options.referenceFrames?.forEach((entry, i) => {
+          if (
+            typeof entry !== 'object' ||
+            entry === null ||
+            !(entry.frame instanceof Uint8Array) ||
+            !(entry.content instanceof Uint8Array)
+          ) {
+            throw new TypeError(
+              `compressionConformance: options.referenceFrames[${i}] must be { name, frame: Uint8Array, content: Uint8Array }`,
+            );
+          }
+        });
         options.samples?.forEach((sample, i) => {
           roundTrip(sample, `options.samples[${i}]`);
         });
@@ -388,39 +463,59 @@ export function compressionConformance(
       });
     });
 
-    describe('decompression bombs', () => {
-      it('decompress accepts a frame that decodes to exactly maxOutputBytes', (context) => {
-        if (maxOutputBytes === undefined) context.skip('options.maxOutputBytes not given');
-        roundTrip(new Uint8Array(maxOutputBytes ?? 0), `${maxOutputBytes} zero bytes (exactly maxOutputBytes)`);
-      });
-
-      it('decompress refuses a frame that would decode to more than maxOutputBytes', (context) => {
-        if (maxOutputBytes === undefined) context.skip('options.maxOutputBytes not given');
+    describe('reference frames', () => {
+      it("decompress decodes frames made by the algorithm's reference tool to what that tool decodes them to", () => {
         const codec = fixture.ext;
-        const limit = maxOutputBytes ?? 0;
-        const hint = bombHint(limit);
-        expectCorruption(codec, codec.compress(new Uint8Array(limit + 1)), `a frame of ${limit + 1} zero bytes`, hint);
-        if (limit <= 16 * MIB) {
-          expectCorruption(
-            codec,
-            codec.compress(new Uint8Array(limit * 4)),
-            `a frame of ${limit * 4} zero bytes`,
-            hint,
+        const algorithm = codec.algorithm;
+        const frames = [...(options.referenceFrames ?? []), ...shippedReferenceFrames(algorithm)];
+        expect(
+          frames.length,
+          `no reference frames for algorithm "${algorithm}": the kit ships frames for ${SHIPPED_ALGORITHMS.join(' and ')}; ` +
+            "for another algorithm pass options.referenceFrames made by that algorithm's reference command-line tool",
+        ).toBeGreaterThan(0);
+        for (const { name: frameName, frame, content } of frames) {
+          const what = `the reference frame ${frameName} (${frame.length} bytes, decoding to ${content.length})`;
+          if (maxOutputBytes !== undefined && content.length > maxOutputBytes) {
+            expectCorruption(codec, frame, `${what}, over maxOutputBytes`);
+            continue;
+          }
+          let output: Uint8Array;
+          try {
+            output = codec.decompress(frame.slice());
+          } catch (error) {
+            expect.fail(`decompress of ${what} threw ${outcome(error)}; the ${algorithm} reference tool decodes it`);
+          }
+          expect(output.length, `decompress of ${what}: length`).toBe(content.length);
+          expect(same(output, content), `decompress of ${what} differs from what the reference tool decodes`).toBe(
+            true,
           );
         }
       });
+    });
 
-      it('the output bound covers the total of concatenated frames', (context) => {
-        if (maxOutputBytes === undefined) context.skip('options.maxOutputBytes not given');
+    describe('decompression bombs', () => {
+      it('decompress accepts a frame that decodes to exactly maxOutputBytes', () => {
+        const limit = requiredBound();
+        const output = fixture.ext.decompress(zeroFrames(limit));
+        expect(output.length, `decompress of frames holding exactly maxOutputBytes = ${limit} zero bytes`).toBe(limit);
+        expect(allZero(output), 'decompress of zero frames returned non-zero bytes').toBe(true);
+      });
+
+      it('decompress refuses a frame that would decode to more than maxOutputBytes', () => {
+        const limit = requiredBound();
         const codec = fixture.ext;
-        const half = Math.floor((maxOutputBytes ?? 0) / 2) + 1;
-        const frame = codec.compress(new Uint8Array(half));
-        expectCorruption(
-          codec,
-          concat(frame, frame),
-          `two frames of ${half} zero bytes each`,
-          bombHint(maxOutputBytes ?? 0),
-        );
+        const hint = bombHint(limit);
+        expectCorruption(codec, zeroFrames(limit + 1), `frames of ${limit + 1} zero bytes`, hint);
+        if (limit <= 16 * MIB) {
+          expectCorruption(codec, zeroFrames(limit * 4), `frames of ${limit * 4} zero bytes`, hint);
+        }
+      });
+
+      it('the output bound covers the total of concatenated frames', () => {
+        const limit = requiredBound();
+        const half = Math.floor(limit / 2) + 1;
+        const frame = zeroFrames(half);
+        expectCorruption(fixture.ext, concat(frame, frame), `two runs of ${half} zero bytes each`, bombHint(limit));
       });
     });
   });

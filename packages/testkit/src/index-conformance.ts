@@ -1,6 +1,6 @@
-import { extensionProblem, type IndexExtension, isKernelError, nearestOf } from '@sochdb/core';
+import { extensionProblem, type IndexExtension } from '@sochdb/core';
 import { describe, expect, it } from 'vitest';
-import { bytes, hex, show, utf8 } from './bytes.js';
+import { bytes, hex, utf8 } from './bytes.js';
 import { callLoosely, describeCall, expectArgumentError, throwOf } from './call.js';
 import { checkFactory, type Factory, freshInstance } from './lifecycle.js';
 
@@ -60,8 +60,8 @@ function float32(vector: readonly number[]): Uint8Array {
  * all or nothing; `sizeBytes` a non-negative number that grows with content;
  * no aliasing of key buffers; bad arguments throwing a `TypeError`/`RangeError`
  * naming the argument with the index unchanged; `nearest` when present (k
- * results by ascending distance), and `nearestOf` refusing with the kernel's
- * error when absent.
+ * results by ascending distance); `table` and `column` readable after
+ * `build` (contract 1.1).
  *
  * @param name - shown in the `describe` title, e.g. the package name
  * @param factory - makes a fresh, empty, uninitialised instance; called once per test. The suite calls `init()` and `shutdown()` itself.
@@ -289,6 +289,24 @@ export function indexConformance(
         expect(everything(index)).toEqual([1, 2, 3]);
       });
 
+      it('table and column are undefined before the first build and read back what build was given', () => {
+        const index = fixture.ext as IndexExtension & { readonly table?: unknown; readonly column?: unknown };
+        expect(index.table, 'table before the first build').toBeUndefined();
+        expect(index.column, 'column before the first build').toBeUndefined();
+        index.build(7, 3, [[1, utf8('a')]]);
+        expect([index.table, index.column], '[table, column] after build(7, 3, ...)').toEqual([7, 3]);
+        index.build(2 ** 32 - 1, 2 ** 16 - 1, []);
+        expect([index.table, index.column], '[table, column] after build(2^32-1, 2^16-1, ...)').toEqual([
+          2 ** 32 - 1,
+          2 ** 16 - 1,
+        ]);
+        expect(() => index.build(-1, 0, []), 'a refused build').toThrow();
+        expect([index.table, index.column], '[table, column] after a refused build').toEqual([
+          2 ** 32 - 1,
+          2 ** 16 - 1,
+        ]);
+      });
+
       it('build accepts any iterable, a generator included', () => {
         const index = fixture.ext;
         function* pairs(): Generator<readonly [number, Uint8Array]> {
@@ -495,14 +513,6 @@ export function indexConformance(
         };
         return Array.from({ length: 30 }, () => Array.from({ length: dimension }, next));
       }
-
-      it('without nearest, nearestOf throws the kernel error "nearest neighbor not supported by this index type"', (context) => {
-        const index = fixture.ext;
-        if (typeof index.nearest === 'function') context.skip('this index has nearest()');
-        const error = throwOf(() => nearestOf(index, EMPTY, 1), 'nearestOf(index, query, 1)');
-        expect(isKernelError(error), `nearestOf must throw a KernelError; got ${show(error)}`).toBe(true);
-        expect((error as Error).message).toBe('nearest neighbor not supported by this index type');
-      });
 
       it('nearest, when present, returns k results ordered by ascending distance', (context) => {
         const index = fixture.ext;

@@ -14,4 +14,6 @@ export { type CompressionConformanceOptions, compressionConformance } from './co
 export { type IndexConformanceOptions, indexConformance } from './index-conformance.js';
 export { observabilityConformance } from './observability-conformance.js';
 export { EDGE_KEYS, randomBytes, randomInt, randomKey, randomPick, seededRandom } from './property.js';
+export { type ReferenceFrame, SHIPPED_ALGORITHMS, shippedReferenceFrames } from './reference-frames.js';
 export { type StorageConformanceOptions, storageConformance } from './storage-conformance.js';
+export type { BatchOp, IterateOptions } from './storage-shared.js';

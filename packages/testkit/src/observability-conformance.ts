@@ -108,14 +108,36 @@ const ODD_SPAN_IDS: readonly unknown[] = [
   {},
 ];
 
-/** Calls `method` and fails with the call if it throws. */
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
+/**
+ * Calls `method` and fails with the call if it throws or returns a promise
+ * (hot-path methods are synchronous: a promise would hide a rejection from
+ * the caller, who cannot await it on the hot path).
+ */
 function expectNoThrow(target: ObservabilityExtension, method: string, args: readonly unknown[]): unknown {
+  let result: unknown;
   try {
-    return callLoosely(target, method, args);
+    result = callLoosely(target, method, args);
   } catch (error) {
     const message = error instanceof Error ? `${error.name}: ${error.message}` : show(error);
     expect.fail(`${describeCall(method, args)} threw (${message}); observability calls must never throw`);
   }
+  if (isThenable(result)) {
+    // Swallow its outcome: the failure is that it is a promise at all.
+    Promise.resolve(result).catch(() => {});
+    expect.fail(
+      `${describeCall(method, args)} returned a promise; observability methods are synchronous (hot path): ` +
+        'do the work in the call, or queue it and return',
+    );
+  }
+  return result;
 }
 
 function expectSpanId(id: unknown, what: string): void {
@@ -162,6 +184,21 @@ export function observabilityConformance(
     describe('shape', () => {
       it('is an observability extension: valid info declaring "observability" and every required method', () => {
         expect(extensionProblem(fixture.ext, 'observability')).toBeUndefined();
+      });
+    });
+
+    describe('synchronous', () => {
+      it('every hot-path method returns synchronously, never a promise', () => {
+        const obs = fixture.ext;
+        for (const method of METRIC_METHODS) expectNoThrow(obs, method, ['sochdb_sync_check', 1, { k: 'v' }]);
+        const span = expectNoThrow(obs, 'spanStart', ['sync check']);
+        expectSpanId(span, 'spanStart');
+        expectNoThrow(obs, 'spanEvent', [span, 'event', { k: 'v' }]);
+        expectNoThrow(obs, 'spanEnd', [span]);
+        for (const method of LOG_METHODS) {
+          if (typeof obs[method] === 'function') expectNoThrow(obs, method, ['sync check', { k: 'v' }]);
+        }
+        if (typeof obs.reportHealth === 'function') expectNoThrow(obs, 'reportHealth', [HEALTH]);
       });
     });
 

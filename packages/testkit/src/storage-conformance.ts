@@ -3,92 +3,37 @@ import { describe, expect, it } from 'vitest';
 import { bytes, hex, show, utf8 } from './bytes.js';
 import { callLoosely, describeCall, expectArgumentError, rejectionOf } from './call.js';
 import { checkFactory, type Factory, freshInstance } from './lifecycle.js';
+import { describeBatch } from './storage-batch.js';
+import { describeDurability, type Reopen } from './storage-durability.js';
+import { describeIterate } from './storage-iterate.js';
+import { describeScanReverse } from './storage-scan-reverse.js';
+import { dump, EMPTY, keysOf, largeValue, ORDERED_KEYS, sameBytes, shuffled, storedHex } from './storage-shared.js';
 
-/** Options of {@link storageConformance}. */
-export interface StorageConformanceOptions {
+/** Options of {@link storageConformance}; `S` is the type the factory makes. */
+export interface StorageConformanceOptions<S extends StorageExtension = StorageExtension> {
   /**
    * Set when `stats().keyCount` is an estimate (as in LSM engines): the suite
    * then only checks that every figure is a non-negative number, not that
    * `keyCount` follows puts and deletes exactly. Default `false`.
    */
   readonly approximateStats?: boolean;
-}
-
-const EMPTY = new Uint8Array(0);
-
-type Entry = [key: Uint8Array, value: Uint8Array];
-/** The options of the optional `iterate(table, options)` method, as `@sochdb/storage-memory` defines them. */
-interface IterateOptions {
-  start?: Uint8Array;
-  end?: Uint8Array;
-  reverse?: boolean;
-  limit?: number;
-}
-/** What a test's context offers to skip itself when an optional method is missing. */
-interface SkipContext {
-  skip(note?: string): never;
-}
-
-/** Every entry of `table`, as `[hex key, hex value]` pairs, in the order `scan` gave them. */
-async function dump(store: StorageExtension, table: number): Promise<Array<[string, string]>> {
-  const entries = await store.scan(table, EMPTY, EMPTY, Number.POSITIVE_INFINITY);
-  return entries.map(([key, value]) => [hex(key), hex(value)]);
-}
-
-async function keysOf(promise: Promise<Array<[Uint8Array, Uint8Array]>>): Promise<string[]> {
-  return (await promise).map(([key]) => hex(key));
-}
-
-async function storedHex(store: StorageExtension, table: number, key: Uint8Array): Promise<string | undefined> {
-  const value = await store.get(table, key);
-  if (value === undefined) return undefined;
-  expect(value, `get(${table}, ${show(key)}) must resolve to a Uint8Array or undefined`).toBeInstanceOf(Uint8Array);
-  return hex(value);
-}
-
-/** Keys in ascending unsigned bytewise order: prefixes first, 0x7f before 0x80. */
-const ORDERED_KEYS: readonly Uint8Array[] = [
-  bytes(),
-  bytes(0x00),
-  bytes(0x00, 0x00),
-  bytes(0x00, 0x01),
-  bytes(0x01),
-  bytes(0x41),
-  bytes(0x41, 0x00),
-  bytes(0x42),
-  bytes(0x61),
-  bytes(0x7f),
-  bytes(0x7f, 0xff),
-  bytes(0x80),
-  bytes(0x80, 0x00),
-  bytes(0xc3, 0xa9),
-  bytes(0xfe),
-  bytes(0xff),
-  bytes(0xff, 0x00),
-  bytes(0xff, 0xff),
-];
-
-/** `[start, end)` ranges over {@link ORDERED_KEYS}: open, bounded, prefix-bounded, empty, beyond the last key. */
-const RANGES: ReadonlyArray<readonly [Uint8Array, Uint8Array]> = [
-  [EMPTY, EMPTY],
-  [bytes(0x01), bytes(0x80)],
-  [bytes(0x41), bytes(0x41, 0x00)],
-  [bytes(0x7f), EMPTY],
-  [EMPTY, bytes(0x00)],
-  [bytes(0x42), bytes(0x42)],
-  [bytes(0xff, 0xff, 0x00), EMPTY],
-];
-
-/** A fixed shuffle, so the insertion order is neither sorted nor reverse sorted. */
-function shuffled<T>(items: readonly T[]): T[] {
-  const out = [...items];
-  let state = 12345;
-  for (let i = out.length - 1; i > 0; i--) {
-    state = (state * 1103515245 + 12345) >>> 0;
-    const j = state % (i + 1);
-    [out[i], out[j]] = [out[j] as T, out[i] as T];
-  }
-  return out;
+  /**
+   * For a durable store: makes a new, uninitialised instance on the same
+   * location (directory, database) as `previous`. The suite calls `init()`
+   * and `shutdown()` on what it returns, as it does for the factory's. With
+   * it, the durability tests run: flushed writes survive a shutdown and a
+   * reopen, shutdown flushes, nothing is written after `shutdown`, and a
+   * second live instance on the location is refused with a `KernelError` of
+   * kind `io`. Without it they are skipped.
+   *
+   * @example
+   * ```ts
+   * storageConformance('my-storage', () => new MyStorage({ path: tempDir() }), {
+   *   reopen: (previous) => new MyStorage({ path: previous.path }),
+   * });
+   * ```
+   */
+  readonly reopen?: (previous: S) => S | Promise<S>;
 }
 
 const NOT_BYTES: ReadonlyArray<readonly [string, unknown]> = [
@@ -104,6 +49,16 @@ const BAD_TABLES: readonly unknown[] = [-1, 1.5, 2 ** 32, Number.NaN, Number.POS
 const BAD_TXNS: readonly unknown[] = [-1, 0.5, 2 ** 53, Number.NaN, Number.POSITIVE_INFINITY, '1', undefined];
 const BAD_LIMITS: readonly unknown[] = [-1, 1.5, Number.NaN, Number.NEGATIVE_INFINITY, '10', undefined, null];
 
+/** The largest key and value every backend must accept (contract 1.1). */
+const MAX_KEY_BYTES = 1024;
+const MAX_VALUE_BYTES = 16 * 1024 * 1024;
+let sixteenMiBValue: Uint8Array | undefined;
+/** The 16 MiB value, made once per test file (the suite never changes it). */
+function sixteenMiB(): Uint8Array {
+  sixteenMiBValue ??= largeValue(MAX_VALUE_BYTES);
+  return sixteenMiBValue;
+}
+
 /**
  * The conformance suite for a {@link StorageExtension}: registers a vitest
  * `describe` block whose tests check every rule of the `@sochdb/core` 1.x
@@ -118,24 +73,37 @@ const BAD_LIMITS: readonly unknown[] = [-1, 1.5, Number.NaN, Number.NEGATIVE_INF
  * `flush`, and `compact`/`stats` when present; after `shutdown`, every method
  * rejects with a `KernelError` coded `SOCHDB_CLOSED`.
  *
- * Methods beyond the contract are tested when the instance has them, under
- * the names `@sochdb/storage-memory` gives them: `scanReverse(table, start,
- * end, limit)` (the range of `scan`, descending, the highest `limit` keys) and
- * `iterate(table, { start, end, reverse, limit })` (an async iterator over the
- * same entries, with bad arguments rejecting the first `next()`).
+ * Sizes: a 1 KiB key with a 16 MiB value; returned buffers are the caller's
+ * own (transferring one with `structuredClone` leaves every other result and
+ * later calls intact).
+ *
+ * The optional methods of contract 1.1 are tested when the instance has them:
+ * `scanReverse(table, start, end, limit)` (the range of `scan`, descending),
+ * `iterate(table, { start, end, reverse, limit })` (a snapshot, options copied
+ * at the call, a bad one rejecting the first `next()`, the event loop let run
+ * during a long walk, `return()` ending it) and `batch(ops, txn)` (atomic,
+ * nothing applied when one op is bad). Only their own tests call them: a store
+ * whose method of that name has another signature fails those tests, never
+ * the required ones. With `options.reopen`, durability is checked too.
  *
  * @param name - shown in the `describe` title, e.g. the package name
  * @param factory - makes a fresh, empty, uninitialised instance; called once per test. The suite calls `init()` and `shutdown()` itself.
  * @param options - see {@link StorageConformanceOptions}
  */
-export function storageConformance(
+export function storageConformance<S extends StorageExtension>(
   name: string,
-  factory: () => StorageExtension | Promise<StorageExtension>,
-  options: StorageConformanceOptions = {},
+  factory: () => S | Promise<S>,
+  options: StorageConformanceOptions<S> = {},
 ): void {
   checkFactory('storageConformance', 'storage', factory);
+  const reopen: Reopen<S> | undefined = options.reopen;
+  if (reopen !== undefined && typeof reopen !== 'function') {
+    throw new TypeError(
+      `storageConformance: options.reopen must be a function (previous) => new instance on the same location; got ${show(reopen)}`,
+    );
+  }
   describe(`${name} — storage conformance (@sochdb/core 1.x)`, () => {
-    const fixture = freshInstance<StorageExtension>(factory as Factory<StorageExtension>, 'storage');
+    const fixture = freshInstance<S>(factory as Factory<S>, 'storage');
 
     describe('shape', () => {
       it('is a storage extension: valid info declaring "storage" and every required method', () => {
@@ -222,14 +190,20 @@ export function storageConformance(
         expect(await storedHex(store, 0, all)).toBe(hex(all.slice().reverse()));
       });
 
-      it('stores a 1 MiB value', async () => {
+      it('accepts keys up to 1 KiB and values up to 16 MiB', async () => {
         const store = fixture.ext;
-        const value = Uint8Array.from({ length: 1 << 20 }, (_, i) => (i * 31) & 0xff);
-        await store.put(0, utf8('big'), value, 1);
-        const got = await store.get(0, utf8('big'));
-        expect(got?.length).toBe(value.length);
-        const differs = got === undefined || got.some((byte, i) => byte !== value[i]);
-        expect(differs, 'the 1 MiB value read back differs from the one put').toBe(false);
+        const key = Uint8Array.from({ length: MAX_KEY_BYTES }, (_, i) => (i * 7) & 0xff);
+        const value = sixteenMiB();
+        await store.put(0, key, value, 1);
+        await store.put(0, utf8('small'), utf8('v'), 1);
+        const got = await store.get(0, key);
+        expect(got?.length, 'get of the 16 MiB value: length').toBe(value.length);
+        expect(got !== undefined && sameBytes(got, value), 'the 16 MiB value read back differs from the one put').toBe(
+          true,
+        );
+        const [entry] = await store.scan(0, key, EMPTY, 1);
+        expect(entry && hex(entry[0]), 'scan: the 1 KiB key').toBe(hex(key));
+        expect(entry !== undefined && sameBytes(entry[1], value), 'scan: the 16 MiB value').toBe(true);
       });
 
       it('concurrent puts to distinct keys all land', async () => {
@@ -460,6 +434,44 @@ export function storageConformance(
         first?.fill(0);
         expect(hex(second ?? EMPTY)).toBe(hex(utf8('value')));
       });
+
+      it('a returned buffer transferred away (structuredClone with transfer) changes no other result and no later call', async () => {
+        const store = fixture.ext;
+        const keys = ['a', 'b', 'c', 'd'];
+        for (const key of keys) await store.put(0, utf8(key), utf8(`value of ${key}`), 1);
+        const expected = keys.map((key) => [hex(utf8(key)), hex(utf8(`value of ${key}`))]);
+        const entries = await store.scan(0, EMPTY, EMPTY, Number.POSITIVE_INFINITY);
+        const single = await store.get(0, utf8('b'));
+        const transfer = (buffer: Uint8Array, what: string): void => {
+          try {
+            structuredClone(buffer, { transfer: [buffer.buffer as ArrayBuffer] });
+          } catch (error) {
+            expect.fail(`${what} cannot be transferred (${String(error)}): results must own plain ArrayBuffers`);
+          }
+        };
+        /** Every result but the transferred ones must still hold its bytes. */
+        const expectOthersIntact = (transferred: ReadonlySet<string>, after: string): void => {
+          entries.forEach(([key, value], i) => {
+            if (!transferred.has(`key ${i}`)) {
+              expect(hex(key), `scan entry ${i}'s key after transferring ${after}`).toBe(expected[i]?.[0]);
+            }
+            if (!transferred.has(`value ${i}`)) {
+              expect(hex(value), `scan entry ${i}'s value after transferring ${after}`).toBe(expected[i]?.[1]);
+            }
+          });
+          expect(hex(single ?? EMPTY), `the value get returned, after transferring ${after}`).toBe(
+            hex(utf8('value of b')),
+          );
+        };
+        expect(entries.map(([key, value]) => [hex(key), hex(value)])).toEqual(expected);
+        transfer((entries[1] as [Uint8Array, Uint8Array])[1], "the second scan entry's value");
+        expectOthersIntact(new Set(['value 1']), "the second scan entry's value (results must not share memory)");
+        transfer((entries[2] as [Uint8Array, Uint8Array])[0], "the third scan entry's key");
+        expectOthersIntact(new Set(['value 1', 'key 2']), "the third scan entry's key (results must not share memory)");
+        transfer(single ?? EMPTY, 'the value returned by get');
+        expect(await dump(store, 0), 'a later scan').toEqual(expected);
+        expect(await storedHex(store, 0, utf8('b')), 'a later get').toBe(hex(utf8('value of b')));
+      });
     });
 
     describe('bad arguments', () => {
@@ -591,134 +603,6 @@ export function storageConformance(
       });
     });
 
-    describe('optional: scanReverse', () => {
-      type Reverse = (table: number, start: Uint8Array, end: Uint8Array, limit: number) => Promise<Entry[]>;
-      function reverseOf(store: StorageExtension, context: SkipContext): Reverse {
-        const method = (store as { scanReverse?: unknown }).scanReverse;
-        if (typeof method !== 'function') context.skip('this storage has no scanReverse()');
-        return (method as Reverse).bind(store);
-      }
-
-      it('scanReverse, when present, returns the range of scan in descending order', async (context) => {
-        const store = fixture.ext;
-        const scanReverse = reverseOf(store, context);
-        for (const key of shuffled(ORDERED_KEYS)) await store.put(0, key, key, 1);
-        for (const [start, end] of RANGES) {
-          const forward = await keysOf(store.scan(0, start, end, Number.POSITIVE_INFINITY));
-          const what = `scanReverse(0, ${show(start)}, ${show(end)}, Infinity)`;
-          expect(await keysOf(scanReverse(0, start, end, Number.POSITIVE_INFINITY)), what).toEqual(forward.reverse());
-        }
-      });
-
-      it('scanReverse, when present, returns the highest limit keys of the range, end exclusive', async (context) => {
-        const store = fixture.ext;
-        const scanReverse = reverseOf(store, context);
-        for (const key of shuffled(ORDERED_KEYS)) await store.put(0, key, utf8(`v${hex(key)}`), 1);
-        expect(await keysOf(scanReverse(0, bytes(0x01), bytes(0x80), 3))).toEqual(['7fff', '7f', '61']);
-        expect(await keysOf(scanReverse(0, EMPTY, EMPTY, 2))).toEqual(['ffff', 'ff00']);
-        expect(await scanReverse(0, EMPTY, EMPTY, 0)).toEqual([]);
-        const [entry] = await scanReverse(0, EMPTY, bytes(0x41), 1);
-        expect(entry && [hex(entry[0]), hex(entry[1])]).toEqual(['01', hex(utf8('v01'))]);
-      });
-
-      it('scanReverse, when present, hands out copies the caller may mutate', async (context) => {
-        const store = fixture.ext;
-        const scanReverse = reverseOf(store, context);
-        await store.put(0, utf8('a'), utf8('1'), 1);
-        for (const [key, value] of await scanReverse(0, EMPTY, EMPTY, Number.POSITIVE_INFINITY)) {
-          key.fill(0);
-          value.fill(0);
-        }
-        expect(await dump(store, 0)).toEqual([[hex(utf8('a')), hex(utf8('1'))]]);
-      });
-
-      it('scanReverse, when present, rejects bad arguments like scan, naming them', async (context) => {
-        const store = fixture.ext;
-        reverseOf(store, context);
-        const cases: Array<[unknown[], string[]]> = [
-          [[-1, EMPTY, EMPTY, 1], ['table']],
-          [[0, 'a', EMPTY, 1], ['start']],
-          [[0, EMPTY, null, 1], ['end']],
-          [[0, EMPTY, EMPTY, -1], ['limit']],
-          [[0, EMPTY, EMPTY, Number.NaN], ['limit']],
-          [
-            [0, bytes(2), bytes(1), 1],
-            ['start', 'end'],
-          ],
-        ];
-        for (const [args, names] of cases) {
-          const what = describeCall('scanReverse', args);
-          expectArgumentError(await rejectionOf(() => callLoosely(store, 'scanReverse', args), what), names, what);
-        }
-      });
-    });
-
-    describe('optional: iterate', () => {
-      type Iterate = (table: number, options?: IterateOptions) => AsyncIterator<Entry> & AsyncIterable<Entry>;
-      function iterateOf(store: StorageExtension, context: SkipContext): Iterate {
-        const method = (store as { iterate?: unknown }).iterate;
-        if (typeof method !== 'function') context.skip('this storage has no iterate()');
-        return (method as Iterate).bind(store);
-      }
-      async function collect(iterable: AsyncIterable<Entry>): Promise<Array<[string, string]>> {
-        const out: Array<[string, string]> = [];
-        for await (const [key, value] of iterable) out.push([hex(key), hex(value)]);
-        return out;
-      }
-
-      it('iterate, when present, walks the entries scan returns, ascending or descending, with limit', async (context) => {
-        const store = fixture.ext;
-        const iterate = iterateOf(store, context);
-        for (const key of shuffled(ORDERED_KEYS)) await store.put(0, key, utf8(`v${hex(key)}`), 1);
-        for (const [start, end] of RANGES) {
-          for (const limit of [0, 1, 3, Number.POSITIVE_INFINITY]) {
-            const forward = (await store.scan(0, start, end, Number.POSITIVE_INFINITY)).map(
-              ([key, value]): [string, string] => [hex(key), hex(value)],
-            );
-            const what = `iterate(0, { start: ${show(start)}, end: ${show(end)}, limit: ${limit}`;
-            expect(await collect(iterate(0, { start, end, limit })), `${what} })`).toEqual(forward.slice(0, limit));
-            expect(
-              await collect(iterate(0, { start, end, limit, reverse: true })),
-              `${what}, reverse: true })`,
-            ).toEqual(forward.reverse().slice(0, limit));
-          }
-        }
-        expect(await collect(iterate(0))).toEqual(await dump(store, 0));
-      });
-
-      it('iterate, when present, walks a range larger than one batch without repeating or skipping keys', async (context) => {
-        const store = fixture.ext;
-        const iterate = iterateOf(store, context);
-        const keys = Array.from({ length: 1500 }, (_, i) => bytes(i >> 8, i & 0xff));
-        for (const key of keys) await store.put(2, key, key, 1);
-        expect((await collect(iterate(2))).map(([key]) => key)).toEqual(keys.map(hex));
-        expect((await collect(iterate(2, { reverse: true }))).map(([key]) => key)).toEqual(keys.map(hex).reverse());
-      });
-
-      it('iterate, when present, reports bad arguments as a rejected next(), naming them', async (context) => {
-        const store = fixture.ext;
-        iterateOf(store, context);
-        const cases: Array<[unknown[], string[]]> = [
-          [[-1], ['table']],
-          [[0, { start: 'a' }], ['start']],
-          [[0, { end: 5 }], ['end']],
-          [[0, { limit: -1 }], ['limit']],
-          [
-            [0, { start: bytes(2), end: bytes(1) }],
-            ['start', 'end'],
-          ],
-        ];
-        for (const [args, names] of cases) {
-          const what = `${describeCall('iterate', args)}.next()`;
-          const error = await rejectionOf(() => {
-            const iterator = callLoosely(store, 'iterate', args) as AsyncIterator<Entry>;
-            return iterator.next();
-          }, what);
-          expectArgumentError(error, names, what);
-        }
-      });
-    });
-
     describe('after shutdown', () => {
       it('every method rejects with a KernelError coded SOCHDB_CLOSED', async () => {
         const store = fixture.ext;
@@ -732,25 +616,18 @@ export function storageConformance(
           ['flush', []],
         ];
         if (typeof store.compact === 'function') calls.push(['compact', []]);
-        if (typeof (store as { scanReverse?: unknown }).scanReverse === 'function') {
-          calls.push(['scanReverse', [0, EMPTY, EMPTY, Number.POSITIVE_INFINITY]]);
-        }
         for (const [method, args] of calls) {
           const what = `${describeCall(method, args)} after shutdown`;
           const error = await rejectionOf(() => callLoosely(store, method, args), what);
           expect(isKernelError(error), `${what} must reject with a KernelError; got ${show(error)}`).toBe(true);
           expect((error as { code?: unknown }).code, `${what}: error code`).toBe(ErrorCode.CLOSED);
         }
-        if (typeof (store as { iterate?: unknown }).iterate === 'function') {
-          const what = 'iterate(0).next() after shutdown';
-          const error = await rejectionOf(
-            () => (callLoosely(store, 'iterate', [0]) as AsyncIterator<Entry>).next(),
-            what,
-          );
-          expect(isKernelError(error), `${what} must reject with a KernelError; got ${show(error)}`).toBe(true);
-          expect((error as { code?: unknown }).code, `${what}: error code`).toBe(ErrorCode.CLOSED);
-        }
       });
     });
+
+    describeScanReverse(fixture);
+    describeIterate(fixture);
+    describeBatch(fixture);
+    describeDurability(fixture, reopen);
   });
 }

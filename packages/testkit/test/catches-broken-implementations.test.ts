@@ -85,7 +85,7 @@ beforeAll(async () => {
     // The inner run marks a failed run on the process; the failures here are the point.
     process.exitCode = 0;
   }
-}, 120_000);
+}, 600_000);
 
 function outcomeOf(kind: string, implementation: string): Outcome {
   const outcome = outcomes.get(`${kind}/${implementation}`);
@@ -122,10 +122,76 @@ function catches<T extends Extension>(kind: string, variants: Record<string, Bro
   });
 }
 
+/**
+ * The mutation gate: every test of every suite must be failed by at least
+ * one broken variant, or it could not tell a wrong plugin from a right one.
+ * Prints, per suite test, the variants that fail it.
+ */
+describe('mutation coverage: every suite test is failed by at least one broken variant', () => {
+  it.each(KINDS)('every %s suite test is caught', (kind) => {
+    const tests = new Set<string>();
+    const catchers = new Map<string, string[]>();
+    for (const [key, outcome] of outcomes) {
+      if (!key.startsWith(`${kind}/`)) continue;
+      for (const name of [...outcome.passed, ...outcome.failed, ...outcome.skipped]) tests.add(name);
+      const implementation = key.slice(kind.length + 1);
+      if (!implementation.startsWith('broken:')) continue;
+      for (const name of outcome.failed) {
+        const list = catchers.get(name) ?? [];
+        list.push(implementation.slice('broken:'.length));
+        catchers.set(name, list);
+      }
+    }
+    const lines = [...tests].sort().map((name) => {
+      const by = catchers.get(name) ?? [];
+      return `  ${by.length === 0 ? 'NOT CAUGHT' : `${by.length} variant${by.length === 1 ? '' : 's'}`.padEnd(10)}  ${name}${by.length === 0 ? '' : `  <- ${by.join(', ')}`}`;
+    });
+    console.log(`${kind} suite: ${tests.size} tests, the broken variants that fail each\n${lines.join('\n')}`);
+    expect(
+      [...tests].filter((name) => (catchers.get(name) ?? []).length === 0),
+      `${kind} suite tests no broken variant fails`,
+    ).toEqual([]);
+  });
+});
+
+describe('the wrong plugins of issue 9 fail their suite', () => {
+  it('a gzip codec that calls itself lz4 fails the reference-frame test', () => {
+    expect(outcomeOf('compression', 'broken:gzip-as-lz4').failed).toContain(
+      "decompress decodes frames made by the algorithm's reference tool to what that tool decodes them to",
+    );
+  });
+
+  it('a codec checked without maxOutputBytes fails the bomb tests', () => {
+    expect(outcomeOf('compression', 'misuse:no-max-output-bytes').failed).toContain(
+      'decompress refuses a frame that would decode to more than maxOutputBytes',
+    );
+  });
+
+  it('an observability whose counterInc is async fails', () => {
+    expect(outcomeOf('observability', 'broken:async-counter').failed).toContain(
+      'every hot-path method returns synchronously, never a promise',
+    );
+  });
+
+  it('a store that writes after shutdown fails', () => {
+    expect(outcomeOf('storage', 'broken:writes-after-shutdown').failed).toContain(
+      'nothing is written after shutdown: every call rejects and a reopened instance does not see them',
+    );
+  });
+});
+
 catches('storage', brokenStorages);
 catches('index', { ...brokenIndexes, ...brokenVectorIndexes });
 catches('compression', brokenCodecs);
 catches('observability', brokenObservability);
+
+describe('optional methods of another shape', () => {
+  it('a store with an iterate of its own (not the contract signature) fails no required test', () => {
+    const outcome = outcomeOf('storage', 'other-iterate');
+    expect(outcome.passed.length).toBeGreaterThan(40);
+    expect(outcome.failed.filter((name) => !name.startsWith('iterate, when present'))).toEqual([]);
+  });
+});
 
 describe('misuse is one clear error, not a cascade', () => {
   it.each([
@@ -168,6 +234,20 @@ describe('misuse is one clear error, not a cascade', () => {
         /^not a valid compression extension: this is a plugin module, not an extension: register the extension it makes/,
       );
     }
+  });
+
+  it('without options.maxOutputBytes the bomb tests fail (not skip), saying the option is required', () => {
+    const outcome = outcomeOf('compression', 'misuse:no-max-output-bytes');
+    const bombs = [
+      'decompress accepts a frame that decodes to exactly maxOutputBytes',
+      'decompress refuses a frame that would decode to more than maxOutputBytes',
+      'the output bound covers the total of concatenated frames',
+    ];
+    for (const bomb of bombs) {
+      expect(outcome.failed).toContain(bomb);
+      expect(outcome.messages.get(bomb)).toMatch(/^options\.maxOutputBytes is required/);
+    }
+    expect(outcome.skipped.filter((name) => bombs.includes(name))).toEqual([]);
   });
 
   it('a bomb test that fails because the factory did not pass the bound asks about maxOutputBytes', () => {

@@ -9,11 +9,14 @@ import {
   storageConformance,
 } from '../src/index.js';
 import { GzipCodec } from './reference/gzip-codec.js';
+import { gzipReferenceFrames } from './reference/gzip-frames.js';
 import { RecordingObservability } from './reference/recording-observability.js';
 import { SortedArrayStorage } from './reference/sorted-array-storage.js';
 import { SortedPairsIndex, VectorPairsIndex } from './reference/sorted-pairs-index.js';
 
-storageConformance('reference sorted-array storage', () => new SortedArrayStorage());
+storageConformance('reference sorted-array storage', () => new SortedArrayStorage(), {
+  reopen: SortedArrayStorage.reopen,
+});
 storageConformance('reference storage made by an async factory', async () => new SortedArrayStorage());
 indexConformance('reference sorted-pairs index', () => new SortedPairsIndex());
 indexConformance('reference vector index', () => new VectorPairsIndex());
@@ -21,6 +24,7 @@ compressionConformance('reference gzip codec', () => new GzipCodec({ maxOutputBy
   maxOutputBytes: 1 << 20,
   levels: { valid: [0, 1, 6, 9], invalid: [-1, 10, Number.NaN, 1.5] },
   samples: [new TextEncoder().encode('a sample the plugin author cares about')],
+  referenceFrames: gzipReferenceFrames(),
 });
 observabilityConformance('reference recording observability', () => new RecordingObservability());
 observabilityConformance('core NullObservability', () => new NullObservability());

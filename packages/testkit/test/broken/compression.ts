@@ -11,6 +11,8 @@ const GARBAGE = 'decompress of bytes that are not a frame throws a corruption er
 const TRUNCATED = 'decompress of a truncated frame throws a corruption error, at every length';
 const FLIPPED = 'decompress of a frame with one byte changed throws a corruption error or returns the original bytes';
 const TRAILING = 'decompress of a frame followed by trailing garbage throws a corruption error';
+const REFERENCE_FRAMES =
+  "decompress decodes frames made by the algorithm's reference tool to what that tool decodes them to";
 const BOMB = 'decompress refuses a frame that would decode to more than maxOutputBytes';
 
 const options = { maxOutputBytes: MAX_OUTPUT_BYTES };
@@ -160,5 +162,13 @@ export const brokenCodecs: Record<string, BrokenVariant<GzipCodec>> = {
         }
       })(options),
     caughtBy: ['setLevel, when present, refuses a level it does not have with a RangeError naming level'],
+  },
+  'gzip-as-lz4': {
+    broken: 'a gzip codec that calls itself lz4',
+    make: () =>
+      new (class extends GzipCodec {
+        override readonly algorithm: string = 'lz4';
+      })(options),
+    caughtBy: [REFERENCE_FRAMES],
   },
 };

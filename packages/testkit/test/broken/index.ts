@@ -4,6 +4,8 @@ import type { BrokenVariant } from './variant.js';
 
 const BAD_ROW = 'insert and delete throw naming rowId for a row id that is not a safe integer >= 0';
 
+const TABLE_COLUMN = 'table and column are undefined before the first build and read back what build was given';
+
 /** Broken indexes, one rule each, keyed by a short id. */
 export const brokenIndexes: Record<string, BrokenVariant<SortedPairsIndex>> = {
   'signed-order': {
@@ -197,6 +199,26 @@ export const brokenIndexes: Record<string, BrokenVariant<SortedPairsIndex>> = {
         }
       })(),
     caughtBy: [BAD_ROW],
+  },
+  'table-column-zero-before-build': {
+    broken: 'table and column read 0 before the first build',
+    make: () =>
+      new (class extends SortedPairsIndex {
+        override table: number | undefined = 0;
+        override column: number | undefined = 0;
+      })(),
+    caughtBy: [TABLE_COLUMN],
+  },
+  'table-column-swapped': {
+    broken: 'build records the column as the table and the table as the column',
+    make: () =>
+      new (class extends SortedPairsIndex {
+        override build(table: number, column: number, data: Iterable<readonly [number, Uint8Array]>): void {
+          super.build(table, column, data);
+          [this.table, this.column] = [column, table];
+        }
+      })(),
+    caughtBy: [TABLE_COLUMN],
   },
 };
 

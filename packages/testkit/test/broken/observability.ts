@@ -2,6 +2,8 @@ import type { Labels } from '@sochdb/core';
 import { RecordingObservability } from '../reference/recording-observability.js';
 import type { BrokenVariant } from './variant.js';
 
+const SYNC = 'every hot-path method returns synchronously, never a promise';
+
 /** Broken observability extensions, one rule each, keyed by a short id. */
 export const brokenObservability: Record<string, BrokenVariant<RecordingObservability>> = {
   'strict-metric-names': {
@@ -113,5 +115,26 @@ export const brokenObservability: Record<string, BrokenVariant<RecordingObservab
         }
       })(),
     caughtBy: ['every method still never throws after shutdown'],
+  },
+  'async-counter': {
+    broken: 'counterInc is async: it returns a promise (and its failures become unhandled rejections)',
+    make: () =>
+      new (class extends RecordingObservability {
+        override async counterInc(name: string, value: number, labels?: Labels): Promise<void> {
+          super.counterInc(name, value, labels);
+        }
+      })(),
+    caughtBy: [SYNC, 'NaN, Infinity, negative and non-number values never throw'],
+  },
+  'async-log': {
+    broken: 'logInfo returns a promise of the write',
+    make: () =>
+      new (class extends RecordingObservability {
+        override logInfo(message: string, fields?: Labels): Promise<void> {
+          super.logInfo(message, fields);
+          return Promise.resolve();
+        }
+      })(),
+    caughtBy: [SYNC],
   },
 };

@@ -22,7 +22,7 @@ export class GzipCodec implements CompressionExtension {
     author: 'SochDB',
     capabilities: ['compression'] as const,
   };
-  readonly algorithm = 'gzip';
+  readonly algorithm: string = 'gzip';
   protected level = 6;
   readonly maxOutputBytes: number;
 

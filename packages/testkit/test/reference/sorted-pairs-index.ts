@@ -26,8 +26,10 @@ export class SortedPairsIndex implements IndexExtension {
   };
   readonly indexType: string = 'sorted-array';
   protected pairs: Pair[] = [];
-  table = 0;
-  column = 0;
+  /** The table of the last `build` (contract 1.1); undefined before it. */
+  table: number | undefined = undefined;
+  /** The column of the last `build` (contract 1.1); undefined before it. */
+  column: number | undefined = undefined;
 
   protected compare(a: Pair, b: Pair): number {
     return compareBytes(a.key, b.key) || a.rowId - b.rowId;
