@@ -68,6 +68,7 @@ describe('plugin module and options', () => {
     expect(make({ dimensions: 4, efConstruction: -1 })).toThrow(/options\.efConstruction/);
     expect(make({ dimensions: 4, capacity: 10 })).toThrow(/unknown option "capacity"/);
     expect(make({ dimensions: 4, name: '' })).toThrow(/options\.name/);
+    expect(make({ dimensions: 4, buildThreads: -1 })).toThrow(/options\.buildThreads/);
   });
 });
 
