@@ -1,2 +1,2 @@
 /** This package's version, reported in `info.version`. Kept equal to package.json's by a test. */
-export const VERSION = '0.0.0';
+export const VERSION = '0.1.0';
