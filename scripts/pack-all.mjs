@@ -31,6 +31,7 @@ export function packAll(out) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  // biome-ignore lint/suspicious/noUndeclaredEnvVars: pnpm's "folder the command ran in", not a turbo task input
   const out = resolve(process.env.INIT_CWD ?? process.cwd(), process.argv[2] ?? join(root, '.tmp', 'tarballs'));
   const tarballs = packAll(out);
   for (const [name, file] of Object.entries(tarballs)) console.log(`${name.padEnd(26)} ${file}`);
