@@ -54,23 +54,27 @@ describe('VERSION', () => {
     }
   });
 
-  it('version-packages writes it from package.json', () => {
-    const dir = copyWithVersion('1.2.3');
+  it('version-packages writes it from package.json (scripts/sync-versions.mjs, after changeset version)', () => {
+    const root = join(coreDir, '..', '..');
+    const scripts = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    const step = scripts.scripts['version-packages']
+      ?.split('&&')
+      .map((part) => part.trim())
+      .find((part) => part.includes('sync-versions'));
+    expect(step).toBe('node scripts/sync-versions.mjs');
+    // A repository of one package, core at 1.2.3 with an older src/version.ts.
+    const repo = mkdtempSync(join(tmpdir(), 'sochdb-sync-versions-'));
     try {
-      const root = JSON.parse(readFileSync(join(coreDir, '..', '..', 'package.json'), 'utf8')) as {
-        scripts: Record<string, string>;
-      };
-      const step = root.scripts['version-packages']
-        ?.split('&&')
-        .map((part) => part.trim())
-        .find((part) => part.includes('packages/core/scripts/'));
-      expect(step).toBeDefined();
-      const { status } = run(dir, (step as string).replace('packages/core/', ''));
-      expect(status).toBe(0);
-      expect(readFileSync(join(dir, 'src', 'version.ts'), 'utf8')).toContain("export const VERSION = '1.2.3';");
-      expect(run(dir, versionStep).status).toBe(0);
-    } finally {
+      const dir = copyWithVersion('1.2.3');
+      cpSync(dir, join(repo, 'packages', 'core'), { recursive: true });
       rmSync(dir, { recursive: true, force: true });
+      cpSync(join(root, 'scripts', 'sync-versions.mjs'), join(repo, 'scripts', 'sync-versions.mjs'));
+      expect(run(repo, step as string).status).toBe(0);
+      const core = join(repo, 'packages', 'core');
+      expect(readFileSync(join(core, 'src', 'version.ts'), 'utf8')).toContain("export const VERSION = '1.2.3';");
+      expect(run(core, versionStep).status).toBe(0);
+    } finally {
+      rmSync(repo, { recursive: true, force: true });
     }
   });
 });
