@@ -20,7 +20,7 @@ export {
   type PrometheusOptions,
 } from './prometheus-observability.js';
 export { OVERFLOW_LABEL } from './series.js';
-export type { ServedAddress, ServeOptions } from './server.js';
+export type { ServedAddress, ServeOptions } from './serve-options.js';
 export { VERSION } from './version.js';
 
 /** The plugin module: `loadPlugin('@sochdb/prometheus', options)` makes a {@link PrometheusObservability}. */

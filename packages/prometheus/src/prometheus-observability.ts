@@ -42,7 +42,8 @@ import {
 } from './collectors.js';
 import { checkPrefix, type MetricKind, metricName, occupiedNames, wellFormed } from './names.js';
 import { Family, type FamilyEvents, type HistogramSeries, type ValueSeries } from './series.js';
-import { checkServeOptions, type ServedAddress, type ServeOptions, startServer, stopServer } from './server.js';
+import type { ServedAddress, ServeOptions } from './serve-options.js';
+import { checkServeOptions, startServer, stopServer } from './server.js';
 import { VERSION } from './version.js';
 
 /** Where a problem happened, as handed to {@link PrometheusOptions.onError}; the same shape as core's `ErrorSite`. */

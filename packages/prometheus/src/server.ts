@@ -10,24 +10,9 @@ import { gzip } from 'node:zlib';
 import { assertOptions, describeValue } from '@sochdb/core/plugin-kit';
 import { Registry, type RegistryContentType } from 'prom-client';
 import { toOpenMetrics } from './openmetrics.js';
+import type { ServedAddress } from './serve-options.js';
 
 const gzipAsync = promisify(gzip);
-
-/** Where to listen. */
-export interface ServeOptions {
-  /** TCP port; 0 picks a free one (read the bound port from the result). */
-  readonly port: number;
-  /** Interface to bind. Default `127.0.0.1` (loopback only); use `0.0.0.0` or `::` to expose it. */
-  readonly host?: string;
-}
-
-/** The address a server is bound to. */
-export interface ServedAddress {
-  readonly host: string;
-  readonly port: number;
-  /** e.g. `http://127.0.0.1:9464/metrics` */
-  readonly url: string;
-}
 
 /** Checks `serve()`'s options, throwing a TypeError (wrong type, unknown key) or RangeError (out of range) that names the bad one. */
 export function checkServeOptions(options: unknown): { port: number; host: string } {
