@@ -12,6 +12,26 @@ export const DEFAULT_BUCKETS: readonly number[] = Object.freeze([
 ]);
 
 /**
+ * Bounds of a histogram whose name ends in `bytes` (the contract's unit rule):
+ * powers of 4 from 64 B to 256 MiB, the same bounds `@sochdb/opentelemetry`
+ * advises, so both backends bucket a size alike.
+ */
+export const BYTES_BUCKETS: readonly number[] = Object.freeze(Array.from({ length: 12 }, (_, i) => 64 * 4 ** i));
+
+/**
+ * The bounds of the histogram `name` (the kernel's call name): its own list
+ * from `perMetric`; else the configured default; else, with no default
+ * configured, the unit rule's: byte bounds for a name ending in `bytes`,
+ * prom-client's second bounds for the rest.
+ */
+export function bucketsFor(config: BucketConfig, name: string): readonly number[] {
+  const own = config.perMetric.get(name);
+  if (own !== undefined) return own;
+  if (config.fallback !== DEFAULT_BUCKETS) return config.fallback;
+  return name.toLowerCase().endsWith('bytes') ? BYTES_BUCKETS : DEFAULT_BUCKETS;
+}
+
+/**
  * The `buckets` option: one list for every histogram, or a default plus
  * per-metric lists keyed by the name passed to `histogramObserve` (the span
  * duration histogram's key is `span_duration_seconds`).
@@ -19,7 +39,7 @@ export const DEFAULT_BUCKETS: readonly number[] = Object.freeze([
 export type BucketsOption =
   | readonly number[]
   | {
-      /** Upper bounds for histograms without their own list. Default {@link DEFAULT_BUCKETS}. */
+      /** Upper bounds for histograms without their own list. Default: by the unit rule ({@link bucketsFor}). */
       readonly default?: readonly number[];
       /** Upper bounds per metric, keyed by the kernel's metric name, e.g. `{ 'wal.fsync': [0.001, 0.01, 0.1] }`. */
       readonly perMetric?: Readonly<Record<string, readonly number[]>>;

@@ -8,7 +8,7 @@
 import { CORE_API_VERSION, definePlugin } from '@sochdb/core';
 import { PrometheusObservability, type PrometheusOptions } from './prometheus-observability.js';
 
-export { type BucketsOption, DEFAULT_BUCKETS } from './buckets.js';
+export { type BucketsOption, BYTES_BUCKETS, DEFAULT_BUCKETS } from './buckets.js';
 export { labelName, type MetricKind, metricName } from './names.js';
 export {
   DEFAULT_MAX_METRICS,

@@ -31,7 +31,7 @@ import {
   stringOf,
 } from '@sochdb/core/plugin-kit';
 import { Registry, type RegistryContentType } from 'prom-client';
-import { type BucketConfig, type BucketsOption, checkBuckets } from './buckets.js';
+import { type BucketConfig, type BucketsOption, bucketsFor, checkBuckets } from './buckets.js';
 import {
   type CollectedMetric,
   type Common,
@@ -682,7 +682,7 @@ export class PrometheusObservability implements ObservabilityExtension {
       return DROPPED;
     }
     const keys = typeof labels === 'object' && labels !== null ? Object.keys(labels) : [];
-    const bounds = kind === 'histogram' ? (this.#buckets.perMetric.get(name) ?? this.#buckets.fallback) : [];
+    const bounds = kind === 'histogram' ? bucketsFor(this.#buckets, name) : [];
     const events: FamilyEvents = {
       drop: (reason, message) => this.#drop(operation, subject, reason, message),
       notice: (key, message) => this.#notice(operation, `${exposed}\u0000${key}`, message),

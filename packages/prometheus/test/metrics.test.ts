@@ -232,3 +232,32 @@ describe('registry', () => {
     await first.shutdown(); // idempotent
   });
 });
+
+describe("histogram buckets follow the contract's unit rule", () => {
+  const bucketBounds = (samples: ReturnType<typeof parseExposition>, name: string) =>
+    samples.filter((s) => s.name === `${name}_bucket`).map((s) => s.labels.le);
+
+  it('a name ending in bytes gets byte bounds (64 B to 256 MiB), so sizes do not all land in +Inf', async () => {
+    const ext = extension();
+    for (const size of [100, 500, 5_000, 2_000_000]) ext.histogramObserve('row.value_bytes', size);
+    ext.histogramObserve('commit_seconds', 0.004);
+    const samples = parseExposition(await ext.metrics());
+    expect(bucketBounds(samples, 'sochdb_row_value_bytes')).toEqual([
+      ...Array.from({ length: 12 }, (_, i) => String(64 * 4 ** i)),
+      '+Inf',
+    ]);
+    expect(sampleValue(samples, 'sochdb_row_value_bytes_bucket', { le: '1024' })).toBe(2);
+    expect(sampleValue(samples, 'sochdb_row_value_bytes_bucket', { le: '4194304' })).toBe(4);
+    // Seconds keep prom-client's second bounds.
+    expect(bucketBounds(samples, 'sochdb_commit_seconds')[0]).toBe('0.005');
+  });
+
+  it('a configured default or per-metric list wins over the unit rule', async () => {
+    const ext = extension({ buckets: { default: [1, 10], perMetric: { 'b.bytes': [100] } } });
+    ext.histogramObserve('a.bytes', 5);
+    ext.histogramObserve('b.bytes', 5);
+    const samples = parseExposition(await ext.metrics());
+    expect(bucketBounds(samples, 'sochdb_a_bytes')).toEqual(['1', '10', '+Inf']);
+    expect(bucketBounds(samples, 'sochdb_b_bytes')).toEqual(['100', '+Inf']);
+  });
+});
