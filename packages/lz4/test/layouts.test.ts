@@ -90,8 +90,11 @@ describe('decoding time is linear in every frame layout (ratios within one run)'
   // Generous, for a loaded machine (a quadratic decoder measured 10-50x on these sizes).
   const SMALL_BLOCKS_BOUND = 4;
   const MANY_FRAMES_BOUND = 6;
+  // 4 KiB blocks without a size make the output grow by doubling, and each new buffer is zero-filled
+  // by the runtime: at 1 MiB a linear decoder measured up to 5.5x in a CI run (a quadratic one 10-50x).
+  const TINY_BLOCKS_BOUND = 8;
 
-  it.each([1, 4])('%i MiB in 4 KiB blocks without a content size: within 4x the same blocks with one', (mib) => {
+  it.each([1, 4])('%i MiB in 4 KiB blocks without a content size: within 8x the same blocks with one', (mib) => {
     const content = text.subarray(0, mib * MiB);
     const without = buildFrame({ content, blockBytes: 4096 });
     const withSize = buildFrame({ content, blockBytes: 4096, contentSize: true });
@@ -100,7 +103,7 @@ describe('decoding time is linear in every frame layout (ratios within one run)'
       () => codec.decompress(without),
       () => codec.decompress(withSize),
     );
-    expect(ratio, `${ratio.toFixed(2)}x`).toBeLessThan(SMALL_BLOCKS_BOUND);
+    expect(ratio, `${ratio.toFixed(2)}x`).toBeLessThan(TINY_BLOCKS_BOUND);
   });
 
   it.skipIf(!hasLz4)(
