@@ -55,7 +55,7 @@ export function benchHelp(suites: readonly SuiteSummary[]): string {
     'Runs the named suites (every suite when none is named) in one process: each case runs our package',
     'interleaved with its raw library and its peers, and prints the median of the rounds and the ratio',
     'to the baselines (above 1 = ours is faster). Figures go to bench/results.json.',
-    'Run one suite at a time while you work: the root README says how long each takes.',
+    'Run one suite at a time while you work: each takes one to several minutes (the root README has figures).',
     '',
     'Suites:',
     ...lines,
