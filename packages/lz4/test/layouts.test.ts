@@ -5,17 +5,18 @@
  * them. The inputs are made here, at test time: by the `lz4` CLI where it
  * writes the layout, by hand where it never does (tiny blocks, empty blocks).
  */
+
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ErrorCode } from '@sochdb/core';
+import { timeRatio } from '@sochdb/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Lz4Compression } from '../src/index.js';
 import { xxh32 } from '../src/xxh32.js';
 import { assertSameBytes, buildFrame, concat, jsonLines, skippableFrame } from './frame-builder.js';
-import { timeRatio } from './scaling.js';
 
 const hasLz4 = spawnSync('lz4', ['--version']).status === 0;
 if (!hasLz4 && process.env.CI) {

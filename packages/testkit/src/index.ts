@@ -17,4 +17,5 @@ export { EDGE_KEYS, randomBytes, randomInt, randomKey, randomPick, seededRandom 
 export { type ReferenceFrame, SHIPPED_ALGORITHMS, shippedReferenceFrames } from './reference-frames.js';
 export { type StorageConformanceOptions, storageConformance } from './storage-conformance.js';
 export type { BatchOp, IterateOptions } from './storage-shared.js';
+export { timeRatio } from './time-ratio.js';
 export { captureWarnings } from './warnings.js';

@@ -5,13 +5,14 @@
  * Inputs are made here, at test time: by the `zstd` CLI where it writes the
  * layout, by hand where it never does (one-byte blocks, empty blocks).
  */
+
 import { spawnSync } from 'node:child_process';
 import { ErrorCode } from '@sochdb/core';
+import { timeRatio } from '@sochdb/testkit';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ZstdCompression } from '../src/index.js';
 import { buildFrame } from './frames.js';
 import { codec, expectCorruption, expectSameBytes, hasZstdCli, jsonLines, zstdCli } from './helpers.js';
-import { timeRatio } from './scaling.js';
 
 const MiB = 1024 * 1024;
 const text = jsonLines(4 * MiB, 41);

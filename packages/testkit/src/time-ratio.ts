@@ -1,5 +1,5 @@
 /**
- * Test helper for scaling tests: compares the cost of two ways of decoding
+ * For scaling tests (the contract's linear-time rules): compares the cost of two ways of decoding
  * the same payload within one run, so the assertion is a ratio, not a time,
  * and holds at any machine speed.
  *
@@ -24,7 +24,16 @@ function sample(fn: () => unknown, calls: number): number {
   return (cpuMs() - start) / calls;
 }
 
-/** The cheapest of `runs` interleaved samples of `layout` and `reference` (CPU ms per call), and their ratio. */
+/**
+ * The cheapest of `runs` interleaved samples of `layout` and `reference` (CPU ms per call), and their
+ * ratio. Assert the ratio stays under a small bound while the input grows (a quadratic path's ratio
+ * grows with it), never an absolute time:
+ *
+ * ```ts
+ * const { ratio } = timeRatio(() => codec.decompress(manyFrames), () => codec.decompress(oneFrame));
+ * expect(ratio).toBeLessThan(6);
+ * ```
+ */
 export function timeRatio(
   layout: () => unknown,
   reference: () => unknown,
