@@ -57,17 +57,31 @@ function random(seed: number): () => number {
   };
 }
 
-/** `count` generated rows: an id, a name, a city, an age and a note of 30-90 words (so values are worth compressing). */
+/** Components of a generated row's `embedding`: one per word the notes are made of. */
+export const EMBEDDING_DIMENSIONS = WORDS.length;
+
+/**
+ * `count` generated rows: an id, a name, a city, an age, a note of 30-90 words
+ * (so values are worth compressing) and the note's `embedding`, a vector of
+ * {@link EMBEDDING_DIMENSIONS} numbers (how often each word occurs: a
+ * bag-of-words stand-in for a model's output, for the vector index to cover).
+ */
 export function* generateRows(count: number, seed = 42): Generator<Row> {
   const next = random(seed);
   for (let id = 0; id < count; id++) {
-    const words = Array.from({ length: 30 + Math.floor(next() * 60) }, () => WORDS[Math.floor(next() * WORDS.length)]);
+    const embedding = new Array<number>(WORDS.length).fill(0);
+    const words = Array.from({ length: 30 + Math.floor(next() * 60) }, () => {
+      const word = Math.floor(next() * WORDS.length);
+      embedding[word] = (embedding[word] as number) + 1;
+      return WORDS[word];
+    });
     yield {
       id,
       name: `user-${id.toString(36).padStart(5, '0')}`,
       city: CITIES[Math.floor(next() * CITIES.length)],
       age: 18 + Math.floor(next() * 70),
       note: words.join(' '),
+      embedding,
     };
   }
 }

@@ -1,7 +1,10 @@
 /**
  * The demo kernel: load the configured plugins, store every row compressed in
- * the active storage, index one column with the B-tree, query through the
- * index, report health, and gather the figures the summary prints. Built only
+ * the active storage, index one column, query through the index, report
+ * health, and gather the figures the summary prints. An index with `nearest`
+ * (a vector index) covers a column of number arrays and is queried by
+ * nearest neighbours; any other index covers the column's text and is queried
+ * by exact keys and ranges. Built only
  * on the public interfaces of `@sochdb/core`; plugin-specific extras
  * (`metrics()`, `serve()`) are found by shape, as any application would.
  */
@@ -17,7 +20,8 @@ import {
   type StorageExtension,
 } from '@sochdb/core';
 import { ConfigError, type DemoConfig } from './config.js';
-import type { Row } from './dataset.js';
+import { DataError, type Row } from './dataset.js';
+import { distance, exactKthDistance, isMetric, vectorKey, vectorOf } from './vectors.js';
 
 const TABLE = 1;
 const COLUMN = 0;
@@ -51,11 +55,21 @@ export interface DemoSummary {
     buildMs: number;
     keys: number;
     sizeBytes: number;
-    /** Rows that have no value in the column: indexed under the empty key. */
+    /** Rows that have no value in the column: indexed under the empty key, or not at all by a vector index. */
     rowsWithoutColumn: number;
+    /** `"vector"`: the index has `nearest` and covers number arrays; `"key"`: it covers the column's text. */
+    kind: 'key' | 'vector';
   };
+  /** Exact lookups: every distinct key (a sample of 1,000 for a vector index), each row fetched and checked. */
   lookups: { keys: number; rowsVerified: number; seconds: number };
-  ranges: { queries: number; rows: number; ms: number };
+  /** Range queries, for a key index (a bytewise range over vectors means little). */
+  ranges?: { queries: number; rows: number; ms: number };
+  /**
+   * Nearest-neighbour queries, for a vector index: each answer's rows fetched
+   * and their distance recomputed; `recall` is the share of answers within the
+   * exact k-th distance (when the index's `metric` is one the demo knows).
+   */
+  nearest?: { queries: number; k: number; rowsVerified: number; ms: number; metric?: string; recall?: number };
   healthReportedTo: number;
   metricSeries: string[];
 }
@@ -121,6 +135,7 @@ export async function runKernel(
   const indexInfo = plugins.listExtensions().find((info) => info.capabilities.includes('index'));
   const index = indexInfo ? (plugins.index(indexInfo.name) as IndexExtension) : undefined;
   if (!index) throw new ConfigError('no index plugin is configured (add @sochdb/index-btree)');
+  const vectorIndex = typeof index.nearest === 'function';
 
   plugins.logInfo('kernel demo started', { rows: String(rows.length), source, codec: config.codec });
   const values = rows.map((row) => encoder.encode(JSON.stringify(row)));
@@ -177,50 +192,143 @@ export async function runKernel(
     progress('comparing codecs', codecs.length / plugins.listCompression().length);
   }
 
-  // Index the configured column, then query through it.
+  // Index the configured column, then query through it. A vector index gets
+  // each row's number array as float32 bytes and skips rows without one; a
+  // key index gets the column's text, the empty key when it is missing.
   const column = config.indexColumn;
-  const columnKey = (row: Row) => encoder.encode(String(row[column] ?? ''));
+  // A vector index that says how many components it takes (as index-hnsw's `dimensions` does) gets
+  // a wrong-length vector reported with its row.
+  const dimensions = (index as { dimensions?: unknown }).dimensions;
+  const keyOf = (row: Row, rowId: number): Uint8Array | undefined => {
+    if (!vectorIndex) return encoder.encode(String(row[column] ?? ''));
+    const key = vectorKey(row, column, rowId);
+    if (key !== undefined && typeof dimensions === 'number' && key.length !== 4 * dimensions) {
+      throw new DataError(
+        `row ${rowId}: "${column}" has ${key.length / 4} numbers; index "${index.info.name}" takes ${dimensions} (its dimensions option)`,
+      );
+    }
+    return key;
+  };
+  const entries: Array<readonly [number, Uint8Array]> = [];
+  for (const [rowId, row] of rows.entries()) {
+    const key = keyOf(row, rowId);
+    if (key !== undefined) entries.push([rowId, key]);
+  }
   let start = performance.now();
-  index.build(
-    TABLE,
-    COLUMN,
-    rows.map((row, rowId) => [rowId, columnKey(row)] as const),
-  );
+  try {
+    index.build(TABLE, COLUMN, entries);
+  } catch (error) {
+    // A vector of the wrong length is the data's mistake (or the index's `dimensions` option's).
+    if (vectorIndex && error instanceof RangeError) {
+      throw new DataError(`the "${column}" vectors do not fit index "${index.info.name}": ${error.message}`);
+    }
+    throw error;
+  }
   const buildMs = performance.now() - start;
-  const keys = [...new Set(rows.map((row) => String(row[column] ?? '')))].sort();
+  const keyText = (key: Uint8Array) => (vectorIndex ? key.join(',') : decoder.decode(key));
+  const distinct = new Map<string, Uint8Array>();
+  for (const [, key] of entries) distinct.set(keyText(key), key);
   const rowsWithoutColumn = rows.filter((row) => row[column] === undefined || row[column] === null).length;
   progress('building the index', 1);
 
+  // Every distinct key of a key index; a sample of a vector index's (nearly every vector is distinct).
+  const allKeys = [...distinct.values()];
+  const LOOKUP_SAMPLE = 1_000;
+  const lookupKeys = vectorIndex
+    ? allKeys
+        .filter((_, i) => i % Math.max(1, Math.floor(allKeys.length / LOOKUP_SAMPLE)) === 0)
+        .slice(0, LOOKUP_SAMPLE)
+    : allKeys.sort((a, b) => Buffer.compare(a, b));
+  const fetchRow = async (rowId: number): Promise<Row> => {
+    const stored = await storage.get(TABLE, rowKey(rowId));
+    if (!stored) throw new Error(`row ${rowId} is in the index but not in storage`);
+    return JSON.parse(decoder.decode(codec.decompress(stored))) as Row;
+  };
   const query = plugins.spanStart('lookups');
   start = performance.now();
   let rowsVerified = 0;
-  for (const [i, key] of keys.entries()) {
-    for (const rowId of index.lookup(encoder.encode(key))) {
-      const stored = await storage.get(TABLE, rowKey(rowId));
-      if (!stored) throw new Error(`row ${rowId} is in the index but not in storage`);
-      const row = JSON.parse(decoder.decode(codec.decompress(stored))) as Row;
-      if (String(row[column] ?? '') !== key)
-        throw new Error(`row ${rowId} has ${column}=${String(row[column])}, the index says ${key}`);
+  for (const [i, key] of lookupKeys.entries()) {
+    for (const rowId of index.lookup(key)) {
+      const stored = keyOf(await fetchRow(rowId), rowId);
+      if (stored === undefined || keyText(stored) !== keyText(key)) {
+        throw new Error(
+          `row ${rowId} has ${column}=${String(stored && keyText(stored))}, the index says ${keyText(key)}`,
+        );
+      }
       rowsVerified++;
     }
     plugins.counterInc('index.lookups', 1, { index: index.info.name });
-    progress('looking up every key', (i + 1) / keys.length);
+    progress(vectorIndex ? 'looking up sampled vectors' : 'looking up every key', (i + 1) / lookupKeys.length);
   }
   const lookupSeconds = (performance.now() - start) / 1000;
   plugins.spanEnd(query);
 
-  start = performance.now();
-  let rangeRows = 0;
-  const RANGES = 200;
-  for (let i = 0; i < RANGES; i++) {
-    const from = keys[i % keys.length] as string;
-    const to = keys[(i + 3) % keys.length] as string;
-    const [low, high] = from <= to ? [from, to] : [to, from];
-    const ids = index.range(encoder.encode(low), encoder.encode(high), 100);
-    for (const rowId of ids) if (await storage.get(TABLE, rowKey(rowId))) rangeRows++;
-    plugins.counterInc('index.ranges', 1, { index: index.info.name });
-  }
-  const rangeMs = performance.now() - start;
+  /** Range queries between keys three apart, every row fetched. */
+  const rangeQueries = async (sorted: readonly Uint8Array[]): Promise<NonNullable<DemoSummary['ranges']>> => {
+    const RANGES = 200;
+    const started = performance.now();
+    let found = 0;
+    for (let i = 0; i < RANGES; i++) {
+      const from = sorted[i % sorted.length] as Uint8Array;
+      const to = sorted[(i + 3) % sorted.length] as Uint8Array;
+      const [low, high] = Buffer.compare(from, to) <= 0 ? [from, to] : [to, from];
+      for (const rowId of index.range(low, high, 100)) {
+        if (await storage.get(TABLE, rowKey(rowId))) found++;
+      }
+      plugins.counterInc('index.ranges', 1, { index: index.info.name });
+    }
+    return { queries: RANGES, rows: found, ms: performance.now() - started };
+  };
+
+  /**
+   * Nearest-neighbour queries with the vectors of rows spread over the table:
+   * every answer's row is fetched, decompressed, and its distance recomputed
+   * from the stored vector; answers are compared with an exact search.
+   */
+  const nearestQueries = async (keys: readonly Uint8Array[]): Promise<NonNullable<DemoSummary['nearest']>> => {
+    const QUERIES = Math.min(200, keys.length);
+    const K = 10;
+    const metric = (index as { metric?: unknown }).metric;
+    const queries = Array.from(
+      { length: QUERIES },
+      (_, i) => keys[Math.floor((i * keys.length) / QUERIES)] as Uint8Array,
+    );
+    const span = plugins.spanStart('nearest');
+    const started = performance.now();
+    const answers = queries.map((q) => index.nearest?.(q, K) ?? []);
+    const ms = performance.now() - started;
+    plugins.spanEnd(span);
+    let verified = 0;
+    for (const [q, answer] of answers.entries()) {
+      for (const [rowId, reported] of answer) {
+        const key = keyOf(await fetchRow(rowId), rowId);
+        if (key === undefined) throw new Error(`row ${rowId} is a nearest neighbour but has no "${column}"`);
+        if (isMetric(metric)) {
+          const actual = distance(metric, vectorOf(queries[q] as Uint8Array), vectorOf(key));
+          if (Math.abs(actual - reported) > 1e-4 + 1e-3 * Math.abs(actual)) {
+            throw new Error(`row ${rowId}: the index says ${metric} distance ${reported}, its vector gives ${actual}`);
+          }
+        }
+        verified++;
+      }
+      plugins.counterInc('index.nearest', 1, { index: index.info.name });
+      progress('nearest-neighbour queries', (q + 1) / QUERIES);
+    }
+    if (!isMetric(metric)) return { queries: QUERIES, k: K, rowsVerified: verified, ms };
+    // Recall@K: answers within the exact K-th distance (ties count as found).
+    const vectors = entries.map(([, key]) => vectorOf(key));
+    let within = 0;
+    let expected = 0;
+    for (const [q, answer] of answers.entries()) {
+      const kth = exactKthDistance(metric, vectors, vectorOf(queries[q] as Uint8Array), K);
+      expected += Math.min(K, vectors.length);
+      within += answer.filter(([, d]) => d <= kth + 1e-4 + 1e-3 * Math.abs(kth)).length;
+    }
+    return { queries: QUERIES, k: K, rowsVerified: verified, ms, metric, recall: within / expected };
+  };
+
+  const ranges = vectorIndex ? undefined : await rangeQueries(lookupKeys);
+  const nearest = vectorIndex ? await nearestQueries(allKeys) : undefined;
 
   const stats = storage.stats?.();
   const memory = process.memoryUsage();
@@ -258,12 +366,14 @@ export async function runKernel(
       type: index.indexType,
       column,
       buildMs,
-      keys: keys.length,
+      keys: distinct.size,
       sizeBytes: index.sizeBytes(),
       rowsWithoutColumn,
+      kind: vectorIndex ? 'vector' : 'key',
     },
-    lookups: { keys: keys.length, rowsVerified, seconds: lookupSeconds },
-    ranges: { queries: RANGES, rows: rangeRows, ms: rangeMs },
+    lookups: { keys: lookupKeys.length, rowsVerified, seconds: lookupSeconds },
+    ...(ranges && { ranges }),
+    ...(nearest && { nearest }),
     healthReportedTo,
     metricSeries,
   };

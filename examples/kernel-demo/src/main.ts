@@ -13,11 +13,14 @@ import { type DemoSummary, loadPlugins, metricsServer, runKernel } from './kerne
 const USAGE = `Usage: pnpm demo [options]
 
 Loads the plugins listed in a configuration file, stores rows compressed, indexes a column, queries
-through the index and prints what each plugin did.
+through the index (exact keys and ranges, or nearest neighbours for a vector index) and prints what
+each plugin did.
 
 Options:
   --config <file>  the configuration: plugins to load and their options, codec, indexed column
-                   (default: examples/kernel-demo/sochdb.config.json)
+                   (default: examples/kernel-demo/sochdb.config.json; next to it, sochdb.vector.config.json
+                   indexes the rows' embeddings with @sochdb/index-hnsw and sochdb.rocksdb.config.json
+                   keeps them on disk)
   --data <file>    rows from a JSON Lines file (one JSON object a line) instead of generated ones
   --rows <n>       how many rows to generate (default: "rows" in the configuration, 100000)
   --serve          keep /metrics up for Prometheus after the run, until Enter (or Ctrl-C)
@@ -66,21 +69,37 @@ function print(summary: DemoSummary, configFile: string, logFile: string | undef
     `  index     ${index.type} on "${index.column}": built in ${index.buildMs.toFixed(1)} ms, ${count(index.keys)} keys, ${size(index.sizeBytes)}`,
   ];
   if (index.rowsWithoutColumn > 0) {
+    const how = index.kind === 'vector' ? 'not indexed' : 'indexed under the empty key';
+    lines.push(`            ${count(index.rowsWithoutColumn)} row(s) have no "${index.column}": ${how}`);
+  }
+  const { lookups, ranges, nearest } = summary;
+  lines.push(
+    `  lookups   ${count(lookups.keys)} ${index.kind === 'vector' ? 'sampled vectors' : 'keys'} -> ${count(lookups.rowsVerified)} rows fetched, decompressed and checked in ${lookups.seconds.toFixed(2)} s`,
+  );
+  if (ranges) {
     lines.push(
-      `            ${count(index.rowsWithoutColumn)} row(s) have no "${index.column}": indexed under the empty key`,
+      `  ranges    ${ranges.queries} range queries (limit 100) -> ${count(ranges.rows)} rows in ${ranges.ms.toFixed(1)} ms`,
+    );
+  }
+  if (nearest) {
+    const recall =
+      nearest.recall === undefined
+        ? ''
+        : `; recall@${nearest.k} ${nearest.recall.toFixed(3)} against an exact search (${nearest.metric})`;
+    lines.push(
+      `  nearest   ${nearest.queries} queries (k=${nearest.k}) in ${nearest.ms.toFixed(1)} ms -> ${count(nearest.rowsVerified)} rows fetched, distances checked${recall}`,
     );
   }
   lines.push(
-    `  lookups   ${count(summary.lookups.keys)} keys -> ${count(summary.lookups.rowsVerified)} rows fetched, decompressed and checked in ${summary.lookups.seconds.toFixed(2)} s`,
-    `  ranges    ${summary.ranges.queries} range queries (limit 100) -> ${count(summary.ranges.rows)} rows in ${summary.ranges.ms.toFixed(1)} ms`,
     `  health    reported to ${summary.healthReportedTo} extension(s)`,
     `  metrics   ${summary.metricSeries.length} series${summary.metricSeries.length > 0 ? `, e.g. ${summary.metricSeries.slice(0, 3).join(' | ')}` : ''}`,
   );
   if (logFile) lines.push(`  logs      ${logFile}`);
   lines.push(
     '',
-    'Next: --serve to scrape /metrics with Prometheus, --data rows.jsonl for your own rows, or copy the',
-    'config file and swap a plugin (pnpm demo --help; examples/kernel-demo/README.md).',
+    'Next: --serve to scrape /metrics with Prometheus, --data rows.jsonl for your own rows, the vector',
+    'index (--config examples/kernel-demo/sochdb.vector.config.json), or copy a config file and swap a',
+    'plugin (pnpm demo --help; examples/kernel-demo/README.md).',
   );
   console.log(lines.join('\n'));
 }

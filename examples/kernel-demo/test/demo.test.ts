@@ -196,6 +196,85 @@ describe('the demo command line', () => {
   });
 });
 
+describe('the kernel demo with a vector index (@sochdb/index-hnsw)', () => {
+  const vector = JSON.parse(
+    readFileSync(fileURLToPath(new URL('../sochdb.vector.config.json', import.meta.url)), 'utf8'),
+  );
+  /** The shipped vector configuration with changes, written next to the test's data. */
+  function vectorConfig(name: string, change: (c: typeof vector) => void = () => {}): string {
+    const copy = structuredClone(vector);
+    copy.plugins = copy.plugins.filter((p: { module: string }) => p.module !== '@sochdb/json-logging');
+    change(copy);
+    const file = join(work, name);
+    writeFileSync(file, JSON.stringify(copy));
+    return file;
+  }
+
+  it('indexes the generated embeddings and answers nearest-neighbour queries, checked against an exact search', async () => {
+    const file = vectorConfig('vector.json', (c) => {
+      c.rows = 3000;
+    });
+    const { code, stdout, stderr } = await runDemo(['--config', file, '--json']);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const summary = JSON.parse(stdout);
+    expect(summary.index).toMatchObject({ type: 'hnsw', column: 'embedding', kind: 'vector', rowsWithoutColumn: 0 });
+    expect(summary.index.keys).toBeGreaterThan(2900); // nearly every bag of words is distinct
+    // Each sampled vector finds its own row (and any row with the same vector).
+    expect(summary.lookups.keys).toBe(1000);
+    expect(summary.lookups.rowsVerified).toBeGreaterThanOrEqual(1000);
+    expect(summary.ranges).toBeUndefined();
+    // 200 queries of k = 10, every answer fetched and its cosine distance recomputed from the stored row.
+    expect(summary.nearest).toMatchObject({ queries: 200, k: 10, rowsVerified: 2000, metric: 'cosine' });
+    expect(summary.nearest.recall).toBeGreaterThanOrEqual(0.95);
+    expect(summary.metricSeries).toContain('sochdb_index_nearest_total{index="rows-by-embedding"} 200');
+  });
+
+  it('prints the nearest-neighbour line and skips rows without a vector, saying so', async () => {
+    const data = join(work, 'vectors.jsonl');
+    const rows = [
+      { text: 'cat', embedding: [1, 0, 0] },
+      { text: 'dog', embedding: [0.9, 0.1, 0] },
+      { text: 'rain', embedding: [0, 1, 0] },
+      { text: 'no vector' },
+    ];
+    writeFileSync(data, rows.map((row) => JSON.stringify(row)).join('\n'));
+    const file = vectorConfig('vector3.json', (c) => {
+      c.plugins[1].options.dimensions = 3;
+    });
+    const { code, stdout, stderr } = await runDemo(['--config', file, '--data', data]);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toContain('index     hnsw on "embedding"');
+    expect(stdout).toContain('1 row(s) have no "embedding": not indexed');
+    expect(stdout).toMatch(
+      /nearest {3}3 queries \(k=10\) in [\d.]+ ms -> 9 rows fetched, distances checked; recall@10 1\.000/,
+    );
+    expect(stdout).not.toContain('ranges');
+  });
+
+  it('a vector that is not numbers, or of the wrong length, is one line naming the row or the dimensions', async () => {
+    const bad = join(work, 'bad-vectors.jsonl');
+    writeFileSync(bad, `${JSON.stringify({ embedding: [1, 2, 3] })}\n${JSON.stringify({ embedding: 'soft' })}\n`);
+    const file = vectorConfig('vector-bad.json', (c) => {
+      c.plugins[1].options.dimensions = 3;
+    });
+    let result = await runDemo(['--config', file, '--data', bad]);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toBe(
+      'kernel-demo: row 1: "embedding" must be an array of finite numbers (a vector) for a vector index',
+    );
+    const short = join(work, 'short-vectors.jsonl');
+    writeFileSync(short, `${JSON.stringify({ embedding: [1, 2, 3] })}\n${JSON.stringify({ embedding: [1, 2] })}\n`);
+    result = await runDemo(['--config', file, '--data', short]);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr.trim()).toBe(
+      'kernel-demo: row 1: "embedding" has 2 numbers; index "rows-by-embedding" takes 3 (its dimensions option)',
+    );
+  });
+});
+
 describe('the kernel demo on durable storage (@sochdb/storage-rocksdb)', () => {
   const durable = JSON.parse(
     readFileSync(fileURLToPath(new URL('../sochdb.rocksdb.config.json', import.meta.url)), 'utf8'),
