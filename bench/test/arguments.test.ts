@@ -1,4 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { benchHelp, parseBenchArguments } from '../src/arguments.js';
@@ -51,12 +54,28 @@ describe('pnpm bench arguments', () => {
 });
 
 describe('the bench runner', () => {
-  const run = (...args: string[]) =>
+  const run = (...args: string[]) => runIn({}, ...args);
+  const runIn = (env: Record<string, string>, ...args: string[]) =>
     spawnSync(process.execPath, ['--import', 'tsx', 'src/run.ts', ...args], {
       cwd: fileURLToPath(new URL('..', import.meta.url)),
       encoding: 'utf8',
       timeout: 60_000,
+      env: { ...process.env, ...env },
     });
+
+  it('lists the suites without making any suite’s data or folders', () => {
+    // The runner imports every suite to list them; the rocksdb suite used to make its folder then.
+    const tmp = mkdtempSync(join(tmpdir(), 'sochdb-bench-list-'));
+    try {
+      const { status, stdout } = runIn({ TMPDIR: tmp }, '--list');
+      expect(status).toBe(0);
+      expect(stdout.trim().split('\n')).toContain('rocksdb');
+      // (tsx keeps its cache there too.)
+      expect(readdirSync(tmp).filter((name) => name.startsWith('sochdb-'))).toEqual([]);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
 
   it('prints the help and exits 0 without running a benchmark', () => {
     const { status, stdout } = run('--help');

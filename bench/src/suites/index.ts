@@ -15,7 +15,7 @@ import { BTreeIndex } from '@sochdb/index-btree';
 import { OrderedMap } from 'js-sdsl';
 import sortedBtree from 'sorted-btree';
 import type { Bench, Contender, Figure, Suite } from '../harness.js';
-import { bytesFrom, xorshift32 } from '../random.js';
+import { bytesFrom, once, xorshift32 } from '../random.js';
 
 const BTree = sortedBtree.default;
 type SortedBtree<K, V> = import('sorted-btree').default<K, V>;
@@ -47,16 +47,20 @@ function timedBuild(label: string, index: BTreeIndex, data: Iterable<readonly [n
 }
 const EMPTY = new Uint8Array(0);
 
-const next = xorshift32(0x1dec5);
-const keys = Array.from({ length: DISTINCT }, () => bytesFrom(next, KEY_BYTES));
-// Pair i is (keys[i % DISTINCT], row i), inserted in a shuffled order.
-const order = Array.from({ length: PAIRS }, (_, i) => i);
-for (let i = PAIRS - 1; i > 0; i--) {
-  const j = next() % (i + 1);
-  [order[i], order[j]] = [order[j] as number, order[i] as number];
-}
-const pairs: Array<readonly [number, Uint8Array]> = order.map((row) => [row, keys[row % DISTINCT] as Uint8Array]);
-const rangeStarts = Array.from({ length: RANGES }, () => keys[next() % DISTINCT] as Uint8Array);
+/** The keys and pairs every contender sees, made when the suite runs (not when the runner lists the suites). */
+const data = once(() => {
+  const next = xorshift32(0x1dec5);
+  const keys = Array.from({ length: DISTINCT }, () => bytesFrom(next, KEY_BYTES));
+  // Pair i is (keys[i % DISTINCT], row i), inserted in a shuffled order.
+  const order = Array.from({ length: PAIRS }, (_, i) => i);
+  for (let i = PAIRS - 1; i > 0; i--) {
+    const j = next() % (i + 1);
+    [order[i], order[j]] = [order[j] as number, order[i] as number];
+  }
+  const pairs: Array<readonly [number, Uint8Array]> = order.map((row) => [row, keys[row % DISTINCT] as Uint8Array]);
+  const rangeStarts = Array.from({ length: RANGES }, () => keys[next() % DISTINCT] as Uint8Array);
+  return { keys, pairs, rangeStarts };
+});
 
 /** The operations every contender offers, the contract's. */
 interface Layout {
@@ -195,6 +199,7 @@ const entrants: readonly Entrant[] = [
 const builtIndex: Entrant = { name: '@sochdb/index-btree, filled by build()', make: () => new BTreeIndex() };
 
 function filled(entrant: Entrant): Layout {
+  const { pairs } = data();
   if (entrant === builtIndex) {
     const index = new BTreeIndex();
     index.build(1, 0, pairs);
@@ -218,6 +223,7 @@ function contender(entrant: Entrant, fill: boolean, run: (layout: Layout) => voi
 }
 
 async function timings(bench: Bench): Promise<void> {
+  const { keys, pairs, rangeStarts } = data();
   await bench.case({
     name: `insert ${PAIRS / 1000}k pairs one by one`,
     ops: PAIRS,

@@ -30,12 +30,20 @@ const POOL = 8;
 const TABLE = 1;
 const EMPTY = new Uint8Array(0);
 
-const next = xorshift32(0x9e37);
-const keys = Array.from({ length: KEYS }, () => Buffer.from(bytesFrom(next, 16)));
-const values = Array.from({ length: KEYS }, () => Buffer.from(bytesFrom(next, 100)));
-const newValues = Array.from({ length: OPS }, () => Buffer.from(bytesFrom(next, 100)));
-const pick = Array.from({ length: OPS }, () => next() % KEYS);
-const deleteOrder = [...new Set(pick)];
+// The data every contender sees, made by makeData() when the suite runs (not when the runner lists the suites).
+let keys: Buffer[] = [];
+let values: Buffer[] = [];
+let newValues: Buffer[] = [];
+let pick: number[] = [];
+let deleteOrder: number[] = [];
+function makeData(): void {
+  const next = xorshift32(0x9e37);
+  keys = Array.from({ length: KEYS }, () => Buffer.from(bytesFrom(next, 16)));
+  values = Array.from({ length: KEYS }, () => Buffer.from(bytesFrom(next, 100)));
+  newValues = Array.from({ length: OPS }, () => Buffer.from(bytesFrom(next, 100)));
+  pick = Array.from({ length: OPS }, () => next() % KEYS);
+  deleteOrder = [...new Set(pick)];
+}
 
 interface Cluster {
   readonly url: string;
@@ -288,6 +296,7 @@ const suite: Suite = {
     }
     const admin = new pg.Pool({ connectionString: cluster.url, max: 2 });
     try {
+      makeData();
       const sochdb = ours(cluster.url);
       await sochdb.open();
       for (const t of ['bench_pg', 'bench_porsager']) await admin.query(DDL(t));

@@ -10,7 +10,7 @@ import { MemoryStorage } from '@sochdb/storage-memory';
 import { MemoryLevel } from 'memory-level';
 import sortedBtree from 'sorted-btree';
 import type { Bench, Contender, Figure, Suite } from '../harness.js';
-import { bytesFrom, xorshift32 } from '../random.js';
+import { bytesFrom, once, xorshift32 } from '../random.js';
 
 const BTree = sortedBtree.default;
 type RawTree = import('sorted-btree').default<Uint8Array, Uint8Array>;
@@ -25,12 +25,16 @@ const ROUNDS = 3;
 const TABLE = 1;
 const EMPTY = new Uint8Array(0);
 
-const next = xorshift32(0x5eed);
-const keys = Array.from({ length: KEYS }, () => bytesFrom(next, KEY_BYTES));
-const values = Array.from({ length: KEYS }, () => bytesFrom(next, VALUE_BYTES));
-// Gets in an order unrelated to insertion; scans from random existing keys.
-const getOrder = Array.from({ length: KEYS }, () => next() % KEYS);
-const scanStarts = Array.from({ length: SCANS }, () => keys[next() % KEYS] as Uint8Array);
+/** The keys and values every contender sees, made when the suite runs (not when the runner lists the suites). */
+const data = once(() => {
+  const next = xorshift32(0x5eed);
+  const keys = Array.from({ length: KEYS }, () => bytesFrom(next, KEY_BYTES));
+  const values = Array.from({ length: KEYS }, () => bytesFrom(next, VALUE_BYTES));
+  // Gets in an order unrelated to insertion; scans from random existing keys.
+  const getOrder = Array.from({ length: KEYS }, () => next() % KEYS);
+  const scanStarts = Array.from({ length: SCANS }, () => keys[next() % KEYS] as Uint8Array);
+  return { keys, values, getOrder, scanStarts };
+});
 
 /** One contender's operations, so every case is written once. */
 interface Store<S> {
@@ -118,6 +122,7 @@ const rawSortedBtree: Store<RawTree> = {
 const stores: ReadonlyArray<Store<any>> = [storageMemory, memoryLevel, memoryLevelCopying, rawSortedBtree];
 
 async function filled<S>(store: Store<S>): Promise<S> {
+  const { keys, values } = data();
   const s = await store.make();
   for (let i = 0; i < KEYS; i++) await store.put(s, keys[i] as Uint8Array, values[i] as Uint8Array);
   return s;
@@ -136,6 +141,7 @@ function contender<S>(store: Store<S>, fill: boolean, run: (s: S) => Promise<voi
 }
 
 async function timings(bench: Bench): Promise<void> {
+  const { keys, values, getOrder, scanStarts } = data();
   await bench.case({
     name: `put ${KEYS / 1000}k (awaited one by one)`,
     ops: KEYS,
