@@ -46,6 +46,8 @@ describe('pnpm bench arguments', () => {
     const help = benchHelp(suites);
     expect(help).toMatch(/^Usage: pnpm bench \[suite \.\.\.\]/);
     expect(help).toContain('above 1 = ours is faster');
+    expect(help).toContain('each suite file in a process of its own');
+    expect(help).toContain('budget each keeps to at these settings, 2 minutes and 1 GB');
     expect(help).toMatch(/ {2}storage {6}storage vs memory-level/);
     expect(help).toMatch(
       / {2}compression {2}lz4 vs lz4js \(alone: compression-lz4\)\n {15}zstd vs libzstd \(alone: compression-zstd\)/,
