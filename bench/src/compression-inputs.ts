@@ -8,7 +8,8 @@ import { xorshift32 } from './random.js';
 
 /** Number and size of the small values (per-call overhead matters when every row value is compressed). */
 const VALUES = 10_000;
-const VALUE_BYTES = 1024;
+/** The size of each small value. */
+export const VALUE_BYTES = 1024;
 
 /** Numbers in `[0, 1)` from xorshift32: the same bytes on every run. */
 function random(seed: number): () => number {

@@ -6,6 +6,7 @@
  * absolute figures swing between runs and machines.
  */
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** One thing being measured. `setup` (untimed) makes fresh state for each round; `run` is timed. */
 export interface Contender<State = unknown> {
@@ -80,6 +81,10 @@ function median(values: number[]): number {
 }
 
 async function timeOnce(contender: Contender<unknown>): Promise<number> {
+  // A turn of the event loop (timers included) first: a suite awaits only promises, so without it
+  // the callbacks an earlier round left pending never run and what they hold is never collected
+  // (OpenTelemetry's SimpleSpanProcessor kept every span of every round: 2 GB in one case).
+  await sleep(0);
   const state = await contender.setup?.();
   gc?.();
   const start = performance.now();
@@ -105,6 +110,7 @@ export function createBench(
   return {
     async case(spec: Case): Promise<void> {
       const rounds = spec.rounds ?? 5;
+      const caseStart = performance.now();
       const contenders = spec.contenders;
       const times = contenders.map(() => [] as number[]);
       for (const contender of contenders) await timeOnce(contender); // warm-up
@@ -133,7 +139,7 @@ export function createBench(
         for (const base of baselines) row.ratios[base.contender] = row.opsPerSec / base.opsPerSec;
       }
       results.push(...rows);
-      printCase(spec.name, rows, baselines);
+      printCase(spec.name, rows, baselines, performance.now() - caseStart);
     },
     figures(title: string, list: readonly Figure[]): void {
       figures.push(...list.map((figure) => ({ ...figure, suite, title })));
@@ -148,7 +154,7 @@ export function createBench(
   };
 }
 
-function printCase(name: string, rows: readonly Result[], baselines: readonly Result[]): void {
+function printCase(name: string, rows: readonly Result[], baselines: readonly Result[], caseMs: number): void {
   const header = ['contender', 'median ms', 'ops/s', 'ns/op', ...baselines.map((b) => `x ${b.contender}`)];
   const body = rows.map((row) => [
     `${row.contender}${row.baseline ? ' *' : ''}`,
@@ -161,7 +167,7 @@ function printCase(name: string, rows: readonly Result[], baselines: readonly Re
   const line = (cells: readonly string[]) =>
     `    ${cells.map((cell, col) => (col === 0 ? cell.padEnd(widths[col] as number) : cell.padStart(widths[col] as number))).join('  ')}`;
   console.log(
-    `\n  ${name}  (median of ${rows[0]?.rounds ?? 0} rounds; * = baseline; x = ops/s ratio, above 1 is faster)`,
+    `\n  ${name}  (median of ${rows[0]?.rounds ?? 0} rounds; * = baseline; x = ops/s ratio, above 1 is faster; case ${(caseMs / 1000).toFixed(1)} s)`,
   );
   console.log(line(header));
   for (const cells of body) console.log(line(cells));

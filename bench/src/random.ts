@@ -22,3 +22,15 @@ export function bytesFrom(next: () => number, length: number): Uint8Array {
   for (let i = 0; i < length; i++) out[i] = next() & 0xff;
   return out;
 }
+
+/**
+ * `make`, called on first use and remembered: a suite's data made when the
+ * suite runs, not when the runner imports every suite to list them.
+ */
+export function once<T>(make: () => T): () => T {
+  let made: { value: T } | undefined;
+  return () => {
+    made ??= { value: make() };
+    return made.value;
+  };
+}

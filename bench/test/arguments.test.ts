@@ -1,4 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { benchHelp, parseBenchArguments } from '../src/arguments.js';
@@ -43,6 +46,8 @@ describe('pnpm bench arguments', () => {
     const help = benchHelp(suites);
     expect(help).toMatch(/^Usage: pnpm bench \[suite \.\.\.\]/);
     expect(help).toContain('above 1 = ours is faster');
+    expect(help).toContain('each suite file in a process of its own');
+    expect(help).toContain('budget each keeps to at these settings, 2 minutes and 1 GB');
     expect(help).toMatch(/ {2}storage {6}storage vs memory-level/);
     expect(help).toMatch(
       / {2}compression {2}lz4 vs lz4js \(alone: compression-lz4\)\n {15}zstd vs libzstd \(alone: compression-zstd\)/,
@@ -51,12 +56,28 @@ describe('pnpm bench arguments', () => {
 });
 
 describe('the bench runner', () => {
-  const run = (...args: string[]) =>
+  const run = (...args: string[]) => runIn({}, ...args);
+  const runIn = (env: Record<string, string>, ...args: string[]) =>
     spawnSync(process.execPath, ['--import', 'tsx', 'src/run.ts', ...args], {
       cwd: fileURLToPath(new URL('..', import.meta.url)),
       encoding: 'utf8',
       timeout: 60_000,
+      env: { ...process.env, ...env },
     });
+
+  it('lists the suites without making any suite’s data or folders', () => {
+    // The runner imports every suite to list them; the rocksdb suite used to make its folder then.
+    const tmp = mkdtempSync(join(tmpdir(), 'sochdb-bench-list-'));
+    try {
+      const { status, stdout } = runIn({ TMPDIR: tmp }, '--list');
+      expect(status).toBe(0);
+      expect(stdout.trim().split('\n')).toContain('rocksdb');
+      // (tsx keeps its cache there too.)
+      expect(readdirSync(tmp).filter((name) => name.startsWith('sochdb-'))).toEqual([]);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
 
   it('prints the help and exits 0 without running a benchmark', () => {
     const { status, stdout } = run('--help');

@@ -366,7 +366,7 @@ const suite: Suite = {
   name: 'metrics',
   description: '@sochdb/prometheus vs raw prom-client: hot path, fan-out, scrape and memory per series',
   async run(bench) {
-    // SOCHDB_BENCH_ONLY=hot|scrape|memory runs one part (the hot path alone takes about a minute).
+    // SOCHDB_BENCH_ONLY=hot|scrape|memory runs one part.
     const only = process.env.SOCHDB_BENCH_ONLY;
     if (only === undefined || only === 'memory') await memory(bench);
     if (only === undefined || only === 'hot') await hotPath(bench);

@@ -69,12 +69,20 @@ const TABLE = 1;
 const EMPTY = new Uint8Array(0);
 const WALK_ENTRIES = Number(process.env.SOCHDB_BENCH_WALK ?? 1_000_000);
 
-const next = xorshift32(0x70c4);
-const keys = Array.from({ length: KEYS }, () => bytesFrom(next, KEY_BYTES));
-const values = Array.from({ length: KEYS }, () => bytesFrom(next, VALUE_BYTES));
-const getOrder = Array.from({ length: SLICE }, () => next() % KEYS);
-const scanStarts = Array.from({ length: SCANS }, () => keys[next() % KEYS] as Uint8Array);
-const root = mkdtempSync(join(tmpdir(), 'sochdb-bench-rocksdb-'));
+// The data and the folder every contender uses, made by makeData() when the suite runs (not when the runner lists the suites).
+let keys: Uint8Array[] = [];
+let values: Uint8Array[] = [];
+let getOrder: number[] = [];
+let scanStarts: Uint8Array[] = [];
+let root = '';
+function makeData(): void {
+  const next = xorshift32(0x70c4);
+  keys = Array.from({ length: KEYS }, () => bytesFrom(next, KEY_BYTES));
+  values = Array.from({ length: KEYS }, () => bytesFrom(next, VALUE_BYTES));
+  getOrder = Array.from({ length: SLICE }, () => next() % KEYS);
+  scanStarts = Array.from({ length: SCANS }, () => keys[next() % KEYS] as Uint8Array);
+  root = mkdtempSync(join(tmpdir(), 'sochdb-bench-rocksdb-'));
+}
 let folders = 0;
 const folder = () => join(root, `db-${folders++}`);
 
@@ -428,6 +436,7 @@ const suite: Suite = {
   name: 'rocksdb',
   description: `@sochdb/storage-rocksdb vs rocksdb-native direct, @nxtedition/rocksdb, classic-level and storage-memory: ${KEYS / 1000}k ${KEY_BYTES}-byte keys to ${VALUE_BYTES}-byte values on disk`,
   async run(bench) {
+    makeData();
     try {
       const only = process.env.SOCHDB_BENCH_ONLY;
       if (only !== 'million') await timings(bench);

@@ -2,21 +2,23 @@
  * `pnpm bench storage`: @sochdb/storage-memory beside memory-level (the Level
  * ecosystem's in-memory store, the same async contract) and sorted-btree used
  * directly with core's byte comparator (no promises, no copies, no checks).
- * 200k 16-byte keys to 100-byte values: bulk put, random get, 2,000 scans of
- * 100, delete half. Then heap bytes per entry after 1M entries.
+ * 100k 16-byte keys to 100-byte values: bulk put, random get, 2,000 scans of
+ * 100, delete half. Then heap bytes per entry after 250k entries.
  */
 import { compareBytes } from '@sochdb/core';
 import { MemoryStorage } from '@sochdb/storage-memory';
 import { MemoryLevel } from 'memory-level';
 import sortedBtree from 'sorted-btree';
 import type { Bench, Contender, Figure, Suite } from '../harness.js';
-import { bytesFrom, xorshift32 } from '../random.js';
+import { bytesFrom, once, xorshift32 } from '../random.js';
 
 const BTree = sortedBtree.default;
 type RawTree = import('sorted-btree').default<Uint8Array, Uint8Array>;
 type Level = MemoryLevel<Uint8Array, Uint8Array>;
 
-const KEYS = 200_000;
+// Every store here is a tree, so the ratios hardly move with the count (a lookup is log n deep):
+// 100k keeps the suite within two minutes on a busy 2-core machine (200k took 1 min 42 s).
+const KEYS = 100_000;
 const KEY_BYTES = 16;
 const VALUE_BYTES = 100;
 const SCANS = 2_000;
@@ -25,12 +27,16 @@ const ROUNDS = 3;
 const TABLE = 1;
 const EMPTY = new Uint8Array(0);
 
-const next = xorshift32(0x5eed);
-const keys = Array.from({ length: KEYS }, () => bytesFrom(next, KEY_BYTES));
-const values = Array.from({ length: KEYS }, () => bytesFrom(next, VALUE_BYTES));
-// Gets in an order unrelated to insertion; scans from random existing keys.
-const getOrder = Array.from({ length: KEYS }, () => next() % KEYS);
-const scanStarts = Array.from({ length: SCANS }, () => keys[next() % KEYS] as Uint8Array);
+/** The keys and values every contender sees, made when the suite runs (not when the runner lists the suites). */
+const data = once(() => {
+  const next = xorshift32(0x5eed);
+  const keys = Array.from({ length: KEYS }, () => bytesFrom(next, KEY_BYTES));
+  const values = Array.from({ length: KEYS }, () => bytesFrom(next, VALUE_BYTES));
+  // Gets in an order unrelated to insertion; scans from random existing keys.
+  const getOrder = Array.from({ length: KEYS }, () => next() % KEYS);
+  const scanStarts = Array.from({ length: SCANS }, () => keys[next() % KEYS] as Uint8Array);
+  return { keys, values, getOrder, scanStarts };
+});
 
 /** One contender's operations, so every case is written once. */
 interface Store<S> {
@@ -118,30 +124,54 @@ const rawSortedBtree: Store<RawTree> = {
 const stores: ReadonlyArray<Store<any>> = [storageMemory, memoryLevel, memoryLevelCopying, rawSortedBtree];
 
 async function filled<S>(store: Store<S>): Promise<S> {
+  const { keys, values } = data();
   const s = await store.make();
   for (let i = 0; i < KEYS; i++) await store.put(s, keys[i] as Uint8Array, values[i] as Uint8Array);
   return s;
 }
 
-function contender<S>(store: Store<S>, fill: boolean, run: (s: S) => Promise<void>): Contender<never> {
+/**
+ * Each contender's store, filled once (untimed) and shared by the get, scan
+ * and delete cases: get and scan leave it as it was, and the delete case puts
+ * back (untimed) what each round deleted. Filling a fresh store for every
+ * round of every case took most of the suite's time.
+ */
+const shared = new Map<string, Promise<unknown>>();
+function sharedStore<S>(store: Store<S>): Promise<S> {
+  let made = shared.get(store.name) as Promise<S> | undefined;
+  if (made === undefined) {
+    made = filled(store);
+    shared.set(store.name, made);
+  }
+  return made;
+}
+
+/** A fresh empty store each round, closed after it; or the shared filled one, with `teardown` after each round. */
+function contender<S>(
+  store: Store<S>,
+  state: 'empty' | 'shared',
+  run: (s: S) => Promise<void>,
+  teardown?: (s: S) => Promise<void>,
+): Contender<never> {
   const spec: Contender<S> = {
     name: store.name,
     ...(store.baseline ? { baseline: true } : {}),
-    setup: () => (fill ? filled(store) : store.make()),
+    setup: () => (state === 'empty' ? store.make() : sharedStore(store)),
     run,
-    teardown: (s) => store.close(s),
+    ...(state === 'empty' ? { teardown: (s: S) => store.close(s) } : teardown ? { teardown } : {}),
   };
   // The harness's `Case` holds contenders of any state as `Contender<never>`.
   return spec as unknown as Contender<never>;
 }
 
 async function timings(bench: Bench): Promise<void> {
+  const { keys, values, getOrder, scanStarts } = data();
   await bench.case({
     name: `put ${KEYS / 1000}k (awaited one by one)`,
     ops: KEYS,
     rounds: ROUNDS,
     contenders: stores.map((store) =>
-      contender(store, false, async (s) => {
+      contender(store, 'empty', async (s) => {
         for (let i = 0; i < KEYS; i++) await store.put(s, keys[i] as Uint8Array, values[i] as Uint8Array);
       }),
     ),
@@ -151,7 +181,7 @@ async function timings(bench: Bench): Promise<void> {
     ops: KEYS,
     rounds: ROUNDS,
     contenders: stores.map((store) =>
-      contender(store, true, async (s) => {
+      contender(store, 'shared', async (s) => {
         for (const i of getOrder) {
           if ((await store.get(s, keys[i] as Uint8Array)) === undefined) throw new Error(`${store.name}: key lost`);
         }
@@ -163,7 +193,7 @@ async function timings(bench: Bench): Promise<void> {
     ops: SCANS,
     rounds: ROUNDS,
     contenders: stores.map((store) =>
-      contender(store, true, async (s) => {
+      contender(store, 'shared', async (s) => {
         for (const start of scanStarts) {
           if ((await store.scan(s, start, SCAN_LIMIT)).length === 0) throw new Error(`${store.name}: empty scan`);
         }
@@ -171,15 +201,27 @@ async function timings(bench: Bench): Promise<void> {
     ),
   });
   await bench.case({
-    name: `delete half (${KEYS / 2000}k)`,
+    name: `delete half (${KEYS / 2000}k; put back untimed after each round)`,
     ops: KEYS / 2,
     rounds: ROUNDS,
     contenders: stores.map((store) =>
-      contender(store, true, async (s) => {
-        for (let i = 0; i < KEYS; i += 2) await store.delete(s, keys[i] as Uint8Array);
-      }),
+      contender(
+        store,
+        'shared',
+        async (s) => {
+          for (let i = 0; i < KEYS; i += 2) await store.delete(s, keys[i] as Uint8Array);
+        },
+        async (s) => {
+          for (let i = 0; i < KEYS; i += 2) await store.put(s, keys[i] as Uint8Array, values[i] as Uint8Array);
+        },
+      ),
     ),
   });
+  for (const store of stores) {
+    const s = await shared.get(store.name);
+    if (s !== undefined) await store.close(s);
+  }
+  shared.clear();
 }
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -191,10 +233,15 @@ function heapNow(): number {
   return usage.heapUsed + usage.arrayBuffers;
 }
 
-const MEMORY_ENTRIES = 1_000_000;
+/**
+ * Per-entry figures do not depend on the count here: @sochdb/storage-memory
+ * measured 178 B at 250k and at 1M, memory-level 555 B at 250k and 556 B in
+ * the suite's 1M run. 1M took 45 s and 1.4 GB of the suite's budget.
+ */
+const MEMORY_ENTRIES = 250_000;
 
 /**
- * Heap (plus ArrayBuffer) growth per entry after 1M fresh random entries, put
+ * Heap (plus ArrayBuffer) growth per entry after {@link MEMORY_ENTRIES} fresh random entries, put
  * in random order. The inputs are made inside the loop and dropped, so only
  * what the store keeps is counted (the raw tree keeps the caller's buffers).
  */
@@ -235,7 +282,7 @@ async function memory(bench: Bench): Promise<void> {
     unit: 'B/entry',
   });
   bench.figures(
-    `heap + ArrayBuffer bytes per entry after ${MEMORY_ENTRIES / 1e6}M random puts (16 B keys, 100 B values)`,
+    `heap + ArrayBuffer bytes per entry after ${MEMORY_ENTRIES / 1000}k random puts (16 B keys, 100 B values)`,
     figures,
   );
 }
