@@ -28,18 +28,17 @@ import type { Bench, Figure, Suite } from '../harness.js';
 
 const require = createRequire(import.meta.url);
 const rawZstd = require('@bokuweb/zstd-wasm') as {
+  init(): Promise<void>;
   compress(input: Uint8Array, level?: number): Uint8Array;
   decompress(input: Uint8Array): Uint8Array;
 };
 
 const LEVEL = 3;
 async function runSuite(bench: Bench): Promise<void> {
+  // @sochdb/zstd runs libzstd in a WebAssembly instance of its own, so the raw package is initialised
+  // for its own helpers, in any order.
   const ours = new ZstdCompression({ level: LEVEL });
-  // One Emscripten module serves both: ours.init() initialises it and the raw functions use it.
-  // Calling rawZstd.init() as well would instantiate the wasm a second time, and when that
-  // finishes (on a later turn of the event loop) the module switches to the new instance's
-  // memory, where ours's pointers (its contexts, its scratch buffers) point out of bounds.
-  await ours.init();
+  await Promise.all([ours.init(), rawZstd.init()]);
   const { h64Raw, create64 } = await xxhash();
   const PIECE = 128 * 1024;
   /** Copy `input` and hash the copy with XXH64, 128 KiB at a time. */

@@ -9,6 +9,7 @@
  * are reused between calls (per-call overhead matters for 1 KiB row values),
  * and every capacity comes from our own frame scan.
  */
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import xxhash from 'xxhash-wasm';
@@ -243,20 +244,47 @@ export type FrameDecoder = (srcOffset: number, srcSize: number, capacity: number
 let loading: Promise<LibZstd> | undefined;
 
 /**
+ * A WebAssembly instance of libzstd that is ours alone. `@bokuweb/zstd-wasm`
+ * keeps one Emscripten module per process, and its `init()` instantiates the
+ * wasm again each time it is called: an application calling it after us would
+ * swap the memory under our contexts and scratch buffers (compress then
+ * returned its input as the "frame", silently). So we evaluate a fresh copy
+ * of the package's Emscripten glue, whose module state is private to that
+ * copy, and instantiate the package's own `zstd.wasm` in it; the package's
+ * exported module, and every application's use of it, stay untouched.
+ */
+async function privateModule(): Promise<ZstdWasmModule> {
+  const require = createRequire(import.meta.url);
+  // The package's "exports" hide its files; resolve the entry and go next to it.
+  const folder = dirname(require.resolve('@bokuweb/zstd-wasm'));
+  const glue = join(folder, 'zstd.js');
+  const shared = require.cache[glue];
+  delete require.cache[glue];
+  let module: ZstdWasmModule & { init(wasm: Uint8Array): void; onRuntimeInitialized?: () => void };
+  try {
+    ({ Module: module } = require(glue) as { Module: typeof module });
+  } finally {
+    // Leave the cache as we found it: the package's own module.js keeps its copy.
+    if (shared === undefined) delete require.cache[glue];
+    else require.cache[glue] = shared;
+  }
+  const wasm = await readFile(join(folder, 'zstd.wasm'));
+  const ready = new Promise<void>((resolve) => {
+    module.onRuntimeInitialized = resolve;
+  });
+  module.init(wasm);
+  await ready;
+  return module;
+}
+
+/**
  * Loads libzstd's wasm and XXH64 once per process; later calls share the
  * same promise. A failed load is forgotten, so a later `init` tries again.
  */
 export function loadLibZstd(): Promise<LibZstd> {
   loading ??= (async () => {
-    const require = createRequire(import.meta.url);
-    const zstdWasm = require('@bokuweb/zstd-wasm') as { init(): Promise<void> };
-    const [, hasher] = await Promise.all([zstdWasm.init(), xxhash()]);
-    // The package's entry does not re-export the Emscripten module and its
-    // "exports" hide the file that does; its own helpers reach the module
-    // through that file, so requiring it by path gives the same instance.
-    const entry = require.resolve('@bokuweb/zstd-wasm');
-    const { Module } = require(join(dirname(entry), 'module.js')) as { Module: ZstdWasmModule };
-    return new LibZstd(Module, hasher);
+    const [module, hasher] = await Promise.all([privateModule(), xxhash()]);
+    return new LibZstd(module, hasher);
   })();
   return loading.catch((error: unknown) => {
     loading = undefined;

@@ -158,8 +158,12 @@ describe('compress', () => {
     }
   });
 
-  it('compresses exactly as libzstd does at the same level (plus the 4 checksum bytes)', () => {
-    const raw = require('@bokuweb/zstd-wasm') as { compress(input: Uint8Array, level: number): Uint8Array };
+  it('compresses exactly as libzstd does at the same level (plus the 4 checksum bytes)', async () => {
+    const raw = require('@bokuweb/zstd-wasm') as {
+      init(): Promise<void>;
+      compress(input: Uint8Array, level: number): Uint8Array;
+    };
+    await raw.init(); // the package's own module: ours is a separate instance
     const input = jsonLines(400_000);
     for (const level of [1, 3, 7, 12, 19]) {
       zstd.setLevel(level);
