@@ -214,8 +214,18 @@ describe('pairs', () => {
 });
 
 describe('capacity', () => {
-  const vectors = (count: number) =>
-    Array.from({ length: count }, (_, i) => [i, vec(Math.cos(i), Math.sin(i), i / count)] as const);
+  /** `count` seeded pseudo-random points of the unit cube, rows 0.. */
+  const vectors = (count: number) => {
+    let state = 12345;
+    const next = () => {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      return state / 2 ** 32;
+    };
+    return Array.from({ length: count }, (_, i) => [i, vec(next(), next(), next())] as const);
+  };
+  /** How many stored vectors find their own row first (HNSW is approximate: nearly all, not surely all). */
+  const selfHits = (index: HnswIndex, data: ReadonlyArray<readonly [number, Uint8Array]>) =>
+    data.filter(([row, key]) => index.nearest(key, 1)[0]?.[0] === row).length;
 
   it('reserves room up front: an empty index with a capacity reports the slots in sizeBytes', () => {
     const bare = new HnswIndex({ dimensions: 3 }).sizeBytes();
@@ -234,14 +244,13 @@ describe('capacity', () => {
     for (const [row, key] of data) index.insert(key, row);
     expect(index.size).toBe(1000);
     expect(index.sizeBytes()).toBeGreaterThan(atStart);
-    for (const [row, key] of data) {
-      expect(index.lookup(key)).toEqual([row]);
-      expect(index.nearest(key, 1)).toEqual([[row, 0]]);
-    }
+    for (const [row, key] of data) expect(index.lookup(key)).toEqual([row]);
+    expect(selfHits(index, data)).toBeGreaterThanOrEqual(990);
     const built = new HnswIndex({ dimensions: 3, metric: 'l2', capacity: 100 });
     built.build(0, 0, data);
     expect(built.size).toBe(1000);
-    for (const [row, key] of data) expect(built.nearest(key, 1)).toEqual([[row, 0]]);
+    for (const [row, key] of data) expect(built.lookup(key)).toEqual([row]);
+    expect(selfHits(built, data)).toBeGreaterThanOrEqual(990);
   });
 
   it('build reserves at least the capacity, however few pairs it is given', () => {
