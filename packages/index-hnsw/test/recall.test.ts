@@ -9,8 +9,8 @@ import { HnswIndex, type Metric } from '../src/index.js';
 // of dot products over a Float32Array with precomputed norms: cosine and
 // inner-product on the unit-scaled copy rank alike, l2 comes from the same
 // dots), about 4 s; each index is built by one usearch batch add on every
-// core, most of the rest. The file took 38-54 s on the shared 2-core machine
-// under load (load average 4-7, 3 runs), hence the per-test timeouts below.
+// core, most of the rest. The file took 22-54 s on the shared 2-core machine
+// under load (load average 3-7, 5 runs), hence the per-test timeouts below.
 const DIMENSIONS = 128;
 const COUNT = 50_000;
 const QUERIES = 500;
