@@ -8,7 +8,7 @@ import { HnswIndex, type Metric } from '../src/index.js';
 // Cost: the exact answers are computed once for all three metrics (one pass
 // of dot products over a Float32Array with precomputed norms: cosine and
 // inner-product on the unit-scaled copy rank alike, l2 comes from the same
-// dots), about 4 s; each index is built by one usearch batch add on every
+// dots), about 4 s; each index is built by usearch batch adds on every
 // core, most of the rest. The file took 22-54 s on the shared 2-core machine
 // under load (load average 3-7, 5 runs), hence the per-test timeouts below.
 const DIMENSIONS = 128;
