@@ -31,6 +31,12 @@ export interface Case {
   readonly contenders: readonly Contender<unknown>[];
   /** Timed rounds after the warm-up (default 5). */
   readonly rounds?: number;
+  /**
+   * Whether every contender first runs once untimed (default true). A case of
+   * long native work, such as building a 100k-vector graph, has nothing to
+   * warm up and can skip it; so can a case whose runs change shared state.
+   */
+  readonly warmup?: boolean;
 }
 
 /** A free-form figure (e.g. bytes per entry) reported beside the timings. */
@@ -113,7 +119,7 @@ export function createBench(
       const caseStart = performance.now();
       const contenders = spec.contenders;
       const times = contenders.map(() => [] as number[]);
-      for (const contender of contenders) await timeOnce(contender); // warm-up
+      if (spec.warmup !== false) for (const contender of contenders) await timeOnce(contender);
       for (let round = 0; round < rounds; round++) {
         for (let i = 0; i < contenders.length; i++) {
           times[i]?.push(await timeOnce(contenders[i] as Contender<unknown>));

@@ -13,9 +13,9 @@ import {
   type TableId,
 } from '@sochdb/core';
 import { assertBytes, assertOptions } from '@sochdb/core/plugin-kit';
-import { MetricKind, ScalarKind, Index as UsearchIndex } from 'usearch';
 import { compareBinaryStrings, toBinaryString } from './binary-string.js';
 import { METRICS, type Metric, toDistance } from './metric.js';
+import { createNativeIndex, type NativeIndex, reserve } from './native.js';
 import { BTree } from './sorted-btree.js';
 import { VERSION } from './version.js';
 
@@ -36,20 +36,36 @@ export interface HnswIndexOptions {
    * Default 0. On a loaded machine 1 can be faster (see the README's figures).
    */
   readonly buildThreads?: number;
+  /**
+   * Vectors to reserve the graph's slots for up front, when the index is made
+   * and in every `build`: a hint, never a limit, since past it the room
+   * doubles by itself (as it does from 0). usearch rounds the room up (1-4x
+   * the capacity, about 24 bytes per slot, counted by `sizeBytes`). Integer in
+   * [0, 2^30]; default 0.
+   */
+  readonly capacity?: number;
   /** The extension's name, unique in a `PluginManager`. Default `"hnsw-index"`. */
   readonly name?: string;
 }
 
-const OPTION_NAMES = ['dimensions', 'metric', 'M', 'efConstruction', 'efSearch', 'buildThreads', 'name'] as const;
+const OPTION_NAMES = [
+  'dimensions',
+  'metric',
+  'M',
+  'efConstruction',
+  'efSearch',
+  'buildThreads',
+  'capacity',
+  'name',
+] as const;
 
 /** The defaults of the graph parameters (usearch's own defaults, named here). */
 export const HNSW_DEFAULTS = Object.freeze({ metric: 'cosine' as Metric, M: 16, efConstruction: 128, efSearch: 64 });
 
-const USEARCH_METRIC: Record<Metric, MetricKind> = {
-  cosine: MetricKind.Cos,
-  l2: MetricKind.L2sq,
-  'inner-product': MetricKind.IP,
-};
+const USEARCH_METRIC = { cosine: 'cos', l2: 'l2sq', 'inner-product': 'ip' } as const;
+
+/** The largest `capacity`: 2^30 slots (reserving them takes tens of GiB). */
+const MAX_CAPACITY = 2 ** 30;
 
 /** Row ids stored under one vector, each with the graph label of its node. */
 type Rows = Map<RowId, number>;
@@ -63,9 +79,11 @@ const BYTES_PER_PAIR = 40 + 40;
 // usearch's memory per node (usearch/index.hpp): the vector, a 8-byte key, a
 // 2-byte level, base-layer neighbour list (2M 4-byte slots plus a 4-byte
 // count) and, for the ~1/ln(M) share of nodes with upper levels, M slots each;
-// plus a node pointer and lock bit per slot of capacity.
+// plus, per slot of capacity, a node pointer, a vector pointer, a lock bit and
+// a share of the key table: 24 bytes measured (RSS growth of reserving 1M-8M
+// slots in an empty index).
 const USEARCH_NODE_HEADER = 8 + 2 + 4;
-const USEARCH_SLOT_BYTES = 8 + 1;
+const USEARCH_SLOT_BYTES = 24;
 
 function closedError(operation: string): KernelError {
   return new KernelError(
@@ -75,17 +93,28 @@ function closedError(operation: string): KernelError {
   );
 }
 
-function positiveInteger(value: unknown, name: string, max: number): number {
-  if (typeof value !== 'number') throw new TypeError(`${name} must be an integer in [1, ${max}]; got ${typeof value}`);
-  if (!Number.isInteger(value) || value < 1 || value > max) {
-    throw new RangeError(`${name} must be an integer in [1, ${max}]; got ${String(value)}`);
+function integerIn(value: unknown, name: string, min: number, max: number): number {
+  const range = `an integer in [${min}, ${max === MAX_CAPACITY ? '2^30' : max}]`;
+  if (typeof value !== 'number') throw new TypeError(`${name} must be ${range}; got ${typeof value}`);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new RangeError(`${name} must be ${range}; got ${String(value)}`);
   }
   return value;
 }
 
+function positiveInteger(value: unknown, name: string, max: number): number {
+  return integerIn(value, name, 1, max);
+}
+
+/** Vectors `build` hands the graph per batch add. */
+const BUILD_CHUNK = 8192;
+
+/** One graph key, reused by every single insert and delete (the binding reads it synchronously). */
+const ONE_KEY = new BigUint64Array(1);
+
 /** The graph, its labels and the exact-match side structure, replaced as one by `build`. */
 interface State {
-  graph: UsearchIndex;
+  graph: NativeIndex;
   /** Vector (binary string) -> rows under it -> graph label. */
   keys: BTree<string, Rows>;
   /** Graph label -> row id, for `nearest`. Deleted labels are removed. */
@@ -136,6 +165,8 @@ export class HnswIndex implements IndexExtension {
   readonly efSearch: number;
   /** Threads `build` uses; 0: one per core. */
   readonly buildThreads: number;
+  /** Vectors room is reserved for up front (the graph grows past it by itself). */
+  readonly capacity: number;
 
   #state: State | undefined;
   #table: TableId | undefined;
@@ -159,8 +190,8 @@ export class HnswIndex implements IndexExtension {
       1_000_000,
     );
     this.efSearch = positiveInteger(options.efSearch ?? HNSW_DEFAULTS.efSearch, 'options.efSearch', 1_000_000);
-    const threads = options.buildThreads ?? 0;
-    this.buildThreads = threads === 0 ? 0 : positiveInteger(threads, 'options.buildThreads', 1024);
+    this.buildThreads = integerIn(options.buildThreads ?? 0, 'options.buildThreads', 0, 1024);
+    this.capacity = integerIn(options.capacity ?? 0, 'options.capacity', 0, MAX_CAPACITY);
     const name = options.name ?? 'hnsw-index';
     if (typeof name !== 'string' || name.length === 0) {
       throw new TypeError(`options.name must be a non-empty string; got ${JSON.stringify(name)}`);
@@ -173,6 +204,7 @@ export class HnswIndex implements IndexExtension {
       capabilities: Object.freeze(['index'] as const),
     });
     this.#state = this.#emptyState();
+    reserve(this.#state.graph, this.capacity, 1);
   }
 
   /** The table the last {@link build} covered; `undefined` before any build. */
@@ -203,8 +235,10 @@ export class HnswIndex implements IndexExtension {
   /**
    * Replaces the contents with `data`, `[rowId, vector]` pairs (repeats count
    * once), and records `table` and `column`. Every pair is checked before
-   * anything changes. The graph is built by one usearch `add` of all vectors
-   * on `buildThreads` threads, faster than inserting them one by one.
+   * anything changes. The graph is built by usearch batch adds of 8,192
+   * vectors at a time on `buildThreads` threads, faster than inserting them
+   * one by one, after reserving room for `capacity` vectors (it grows past
+   * that by itself).
    */
   build(table: TableId, column: ColumnId, data: Iterable<readonly [RowId, Uint8Array]>): void {
     this.#open('build');
@@ -216,28 +250,32 @@ export class HnswIndex implements IndexExtension {
       );
     }
     const state = this.#emptyState();
-    const labels: number[] = [];
-    let vectors = new Float32Array(1024 * this.dimensions);
+    reserve(state.graph, this.capacity, this.buildThreads);
+    // Vectors go to the graph BUILD_CHUNK at a time through one reused buffer:
+    // gathering all of them first would copy every vector into a growing
+    // array (0.4 s and 67 MB for 100k of 128 dimensions). The graph is
+    // published only at the end, so a bad pair still changes nothing.
+    const dimensions = this.dimensions;
+    const vectors = new Float32Array(BUILD_CHUNK * dimensions);
+    const labels = new BigUint64Array(BUILD_CHUNK);
+    let filled = 0;
+    const flush = (): void => {
+      if (filled === 0) return;
+      state.graph.add(labels.subarray(0, filled), vectors.subarray(0, filled * dimensions), this.buildThreads);
+      filled = 0;
+    };
     for (const pair of data) {
       if (!Array.isArray(pair) || pair.length < 2) throw new TypeError('data must yield [rowId, key] pairs');
       const [rowId, key] = pair as readonly [unknown, unknown];
       assertRowId(rowId, 'data rowId');
       const vector = this.#vectorOf(key, 'data key');
-      const k = toBinaryString(key as Uint8Array);
-      const label = this.#remember(state, k, rowId);
+      const label = this.#remember(state, toBinaryString(key as Uint8Array), rowId);
       if (label === undefined) continue;
-      if ((labels.length + 1) * this.dimensions > vectors.length) {
-        const grown = new Float32Array(vectors.length * 2);
-        grown.set(vectors);
-        vectors = grown;
-      }
-      vectors.set(vector, labels.length * this.dimensions);
-      labels.push(label);
+      vectors.set(vector, filled * dimensions);
+      labels[filled++] = BigInt(label);
+      if (filled === BUILD_CHUNK) flush();
     }
-    if (labels.length > 0) {
-      const keys = BigUint64Array.from(labels, (label) => BigInt(label));
-      state.graph.add(keys, vectors.subarray(0, labels.length * this.dimensions), this.buildThreads);
-    }
+    flush();
     this.#state = state;
     this.#table = table;
     this.#column = column;
@@ -249,7 +287,9 @@ export class HnswIndex implements IndexExtension {
     const vector = this.#vectorOf(key, 'key');
     assertRowId(rowId);
     const label = this.#remember(state, toBinaryString(key), rowId);
-    if (label !== undefined) state.graph.add(BigInt(label), vector, 1);
+    if (label === undefined) return;
+    ONE_KEY[0] = BigInt(label);
+    state.graph.add(ONE_KEY, vector, 1);
   }
 
   /** Removes the pair; true if it was present. The row is never returned by {@link nearest} for this vector again. */
@@ -268,7 +308,8 @@ export class HnswIndex implements IndexExtension {
     if (vectors === 1) state.vectorsOfRow.delete(rowId);
     else state.vectorsOfRow.set(rowId, vectors - 1);
     if (vectors === 2) state.multiRows--;
-    state.graph.remove(BigInt(label));
+    ONE_KEY[0] = BigInt(label);
+    state.graph.remove(ONE_KEY);
     state.pairs--;
     return true;
   }
@@ -321,25 +362,27 @@ export class HnswIndex implements IndexExtension {
     const vector = this.#vectorOf(query, 'query');
     if (typeof k !== 'number') throw new TypeError(`k must be a non-negative integer; got ${typeof k}`);
     if (!Number.isSafeInteger(k) || k < 0) throw new RangeError(`k must be a non-negative integer; got ${String(k)}`);
-    const out: Array<[RowId, number]> = [];
+    const rows = state.vectorsOfRow.size;
+    const want = Math.min(k, rows);
+    if (want === 0) return [];
     const nodes = state.pairs;
-    const want = Math.min(k, state.vectorsOfRow.size);
-    if (want === 0) return out;
+    const metric = this.metric;
     // A row stored under several vectors can come back several times: ask for
     // more until `want` distinct rows are found or every node was returned.
     let ask = Math.min(nodes, want + state.multiRows);
     for (;;) {
-      const found = state.graph.search(vector, ask, 1);
-      out.length = 0;
+      const [labels, distances, counts] = state.graph.search(vector, ask, 1);
+      const found = Number(counts[0]);
+      const out: Array<[RowId, number]> = [];
       const seen = state.multiRows > 0 ? new Set<RowId>() : undefined;
-      for (let i = 0; i < found.keys.length && out.length < want; i++) {
-        const rowId = state.rowOfLabel.get(Number(found.keys[i]));
+      for (let i = 0; i < found && out.length < want; i++) {
+        const rowId = state.rowOfLabel.get(Number(labels[i]));
         if (rowId === undefined) continue;
         if (seen !== undefined) {
           if (seen.has(rowId)) continue;
           seen.add(rowId);
         }
-        out.push([rowId, toDistance(this.metric, found.distances[i] as number)]);
+        out.push([rowId, toDistance(metric, distances[i] as number)]);
       }
       if (out.length >= want || ask >= nodes) return out;
       ask = Math.min(nodes, ask * 2);
@@ -382,36 +425,45 @@ export class HnswIndex implements IndexExtension {
     return label;
   }
 
-  /** Checks `key` is a vector of this index and returns its components. */
+  /**
+   * Checks `key` is a vector of this index and returns its components: a view
+   * of the key's bytes when they are 4-byte aligned (every caller is done with
+   * it before returning), else a copy.
+   */
   #vectorOf(value: unknown, name: string): Float32Array {
     assertBytes(value, name);
     const key: Uint8Array = value;
-    const expected = 4 * this.dimensions;
-    if (key.byteLength !== expected) {
+    const dimensions = this.dimensions;
+    if (key.byteLength !== 4 * dimensions) {
       throw new RangeError(
-        `${name} must be a vector of ${this.dimensions} float32 values (${expected} bytes); got ${key.byteLength} bytes`,
+        `${name} must be a vector of ${dimensions} float32 values (${4 * dimensions} bytes); got ${key.byteLength} bytes`,
       );
     }
-    const vector = new Float32Array(this.dimensions);
-    new Uint8Array(vector.buffer).set(key);
-    for (let i = 0; i < vector.length; i++) {
-      if (!Number.isFinite(vector[i])) {
-        throw new RangeError(`${name} must hold finite float32 values; component ${i} is ${String(vector[i])}`);
-      }
+    let vector: Float32Array;
+    if (key.byteOffset % 4 === 0) {
+      vector = new Float32Array(key.buffer, key.byteOffset, dimensions);
+    } else {
+      vector = new Float32Array(dimensions);
+      new Uint8Array(vector.buffer).set(key);
+    }
+    // x * 0 is 0 for every finite x and NaN for NaN and the infinities.
+    let zero = 0;
+    for (let i = 0; i < dimensions; i++) zero += (vector[i] as number) * 0;
+    if (zero !== 0) {
+      const i = vector.findIndex((component) => !Number.isFinite(component));
+      throw new RangeError(`${name} must hold finite float32 values; component ${i} is ${String(vector[i])}`);
     }
     return vector;
   }
 
   #emptyState(): State {
     return {
-      graph: new UsearchIndex({
+      graph: createNativeIndex({
         dimensions: this.dimensions,
         metric: USEARCH_METRIC[this.metric],
         connectivity: this.M,
-        expansion_add: this.efConstruction,
-        expansion_search: this.efSearch,
-        quantization: ScalarKind.F32,
-        multi: false,
+        expansionAdd: this.efConstruction,
+        expansionSearch: this.efSearch,
       }),
       keys: new BTree<string, Rows>(undefined, compareBinaryStrings, 64),
       rowOfLabel: new Map(),

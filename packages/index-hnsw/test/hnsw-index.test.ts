@@ -66,7 +66,12 @@ describe('plugin module and options', () => {
     expect(make({ dimensions: 4, M: 1 })).toThrow(/options\.M/);
     expect(make({ dimensions: 4, efSearch: 0 })).toThrow(/options\.efSearch/);
     expect(make({ dimensions: 4, efConstruction: -1 })).toThrow(/options\.efConstruction/);
-    expect(make({ dimensions: 4, capacity: 10 })).toThrow(/unknown option "capacity"/);
+    expect(make({ dimensions: 4, maxElements: 10 })).toThrow(/unknown option "maxElements"/);
+    expect(make({ dimensions: 4, capacity: -1 })).toThrow(RangeError);
+    expect(make({ dimensions: 4, capacity: 2.5 })).toThrow(/options\.capacity must be an integer in \[0, 2\^30\]/);
+    expect(make({ dimensions: 4, capacity: 2 ** 30 + 1 })).toThrow(/options\.capacity/);
+    expect(make({ dimensions: 4, capacity: '10' })).toThrow(TypeError);
+    expect(make({ dimensions: 4, capacity: '10' })).toThrow(/options\.capacity/);
     expect(make({ dimensions: 4, name: '' })).toThrow(/options\.name/);
     expect(make({ dimensions: 4, buildThreads: -1 })).toThrow(/options\.buildThreads/);
   });
@@ -163,12 +168,22 @@ describe('pairs', () => {
     ]);
   });
 
-  it('reads only the bytes of a key view', () => {
-    const index = new HnswIndex({ dimensions: 2 });
-    const backing = new Uint8Array(4 + 8 + 4);
+  it('reads only the bytes of a key view, aligned to 4 bytes or not', () => {
+    const index = new HnswIndex({ dimensions: 2, metric: 'l2' });
+    const backing = new Uint8Array(4 + 8 + 4).fill(0x7f);
     backing.set(vec(0.5, 0.25), 4);
     index.insert(backing.subarray(4, 12), 9);
+    const odd = new Uint8Array(1 + 8 + 3).fill(0x7f);
+    odd.set(vec(3, 4), 1);
+    index.insert(odd.subarray(1, 9), 10);
     expect(index.lookup(vec(0.5, 0.25))).toEqual([9]);
+    expect(index.lookup(vec(3, 4))).toEqual([10]);
+    expect(index.nearest(odd.subarray(1, 9), 2)).toEqual([
+      [10, 0],
+      [9, expect.closeTo(Math.hypot(2.5, 3.75), 5)],
+    ]);
+    expect(index.nearest(backing.subarray(4, 12), 1)).toEqual([[9, 0]]);
+    expect(index.delete(odd.subarray(1, 9), 10)).toBe(true);
   });
 
   it('build replaces the contents and records table and column', () => {
@@ -195,6 +210,57 @@ describe('pairs', () => {
     const perVector = (small.sizeBytes() - empty) / 2000;
     expect(perVector).toBeGreaterThan(64 * 4 + 2 * 16 * 4);
     expect(perVector).toBeLessThan(2 * (64 * 4 + 2 * 16 * 4) + 400);
+  });
+});
+
+describe('capacity', () => {
+  /** `count` seeded pseudo-random points of the unit cube, rows 0.. */
+  const vectors = (count: number) => {
+    let state = 12345;
+    const next = () => {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      return state / 2 ** 32;
+    };
+    return Array.from({ length: count }, (_, i) => [i, vec(next(), next(), next())] as const);
+  };
+  /** How many stored vectors find their own row first (HNSW is approximate: nearly all, not surely all). */
+  const selfHits = (index: HnswIndex, data: ReadonlyArray<readonly [number, Uint8Array]>) =>
+    data.filter(([row, key]) => index.nearest(key, 1)[0]?.[0] === row).length;
+
+  it('reserves room up front: an empty index with a capacity reports the slots in sizeBytes', () => {
+    const bare = new HnswIndex({ dimensions: 3 }).sizeBytes();
+    const reserved = new HnswIndex({ dimensions: 3, capacity: 10_000 });
+    // usearch rounds the room up to a power of two (its key table to 1.5x that); each slot costs ~24 bytes.
+    expect(reserved.sizeBytes() - bare).toBeGreaterThanOrEqual(10_000 * 24);
+    expect(reserved.sizeBytes() - bare).toBeLessThanOrEqual(4 * 16_384 * 24);
+    expect(reserved.size).toBe(0);
+    expect(reserved.nearest(vec(1, 0, 0), 3)).toEqual([]);
+  });
+
+  it('grows past its capacity by itself, one insert at a time or in one build', () => {
+    const index = new HnswIndex({ dimensions: 3, metric: 'l2', capacity: 100 });
+    const data = vectors(1000);
+    const atStart = index.sizeBytes();
+    for (const [row, key] of data) index.insert(key, row);
+    expect(index.size).toBe(1000);
+    expect(index.sizeBytes()).toBeGreaterThan(atStart);
+    for (const [row, key] of data) expect(index.lookup(key)).toEqual([row]);
+    expect(selfHits(index, data)).toBeGreaterThanOrEqual(990);
+    const built = new HnswIndex({ dimensions: 3, metric: 'l2', capacity: 100 });
+    built.build(0, 0, data);
+    expect(built.size).toBe(1000);
+    for (const [row, key] of data) expect(built.lookup(key)).toEqual([row]);
+    expect(selfHits(built, data)).toBeGreaterThanOrEqual(990);
+  });
+
+  it('build reserves at least the capacity, however few pairs it is given', () => {
+    const index = new HnswIndex({ dimensions: 3, capacity: 10_000 });
+    const reserved = index.sizeBytes();
+    index.build(0, 0, vectors(10));
+    expect(index.sizeBytes()).toBeGreaterThanOrEqual(reserved);
+    const bare = new HnswIndex({ dimensions: 3 });
+    bare.build(0, 0, vectors(10));
+    expect(bare.sizeBytes()).toBeLessThan(reserved);
   });
 });
 

@@ -14,7 +14,7 @@ import {
   storageConformance,
 } from '../src/index.js';
 import { brokenCodecs } from './broken/compression.js';
-import { brokenIndexes, brokenVectorIndexes } from './broken/index.js';
+import { brokenFixedWidthIndexes, brokenIndexes, brokenVectorIndexes } from './broken/index.js';
 import { brokenObservability } from './broken/observability.js';
 import { brokenStorages } from './broken/storage.js';
 import type { BrokenVariant } from './broken/variant.js';
@@ -98,6 +98,7 @@ describe('the suites pass on correct implementations', () => {
     ['storage', 'correct'],
     ['index', 'correct'],
     ['index', 'correct-vector'],
+    ['index', 'correct-fixed-width'],
     ['compression', 'correct'],
     ['observability', 'correct'],
     ['observability', 'correct-null'],
@@ -181,7 +182,7 @@ describe('the wrong plugins of issue 9 fail their suite', () => {
 });
 
 catches('storage', brokenStorages);
-catches('index', { ...brokenIndexes, ...brokenVectorIndexes });
+catches('index', { ...brokenIndexes, ...brokenVectorIndexes, ...brokenFixedWidthIndexes });
 catches('compression', brokenCodecs);
 catches('observability', brokenObservability);
 
@@ -224,6 +225,21 @@ describe('misuse is one clear error, not a cascade', () => {
       expect(define).toThrow(shown);
     },
   );
+
+  it('indexConformance with a keys encoding that loses order, merges keys or is no function throws when defined', () => {
+    const factory = () => new SortedPairsIndex();
+    const reversed = (key: Uint8Array) => Uint8Array.from(key, (byte) => 255 - byte);
+    expect(() => indexConformance('x', factory, { keys: { encode: reversed } })).toThrow(
+      /^indexConformance: options\.keys\.encode must be injective and keep bytewise order, but <00> < <01> encode to <ff> and <fe>$/,
+    );
+    const firstByte = (key: Uint8Array) => key.slice(0, 1);
+    expect(() => indexConformance('x', factory, { keys: { encode: firstByte } })).toThrow(RangeError);
+    const notBytes = (key: Uint8Array) => [...key] as unknown as Uint8Array;
+    expect(() => indexConformance('x', factory, { keys: { encode: notBytes } })).toThrow(
+      /^indexConformance: options\.keys\.encode must return a Uint8Array; got an Array for <>$/,
+    );
+    expect(() => indexConformance('x', factory, { keys: {} as never })).toThrow(TypeError);
+  });
 
   it('a plugin module passed as the extension fails every test with one line naming the problem', () => {
     const outcome = outcomeOf('compression', 'misuse:plugin-module');

@@ -12,7 +12,12 @@ import { GzipCodec } from './reference/gzip-codec.js';
 import { gzipReferenceFrames } from './reference/gzip-frames.js';
 import { RecordingObservability } from './reference/recording-observability.js';
 import { SortedArrayStorage } from './reference/sorted-array-storage.js';
-import { SortedPairsIndex, VectorPairsIndex } from './reference/sorted-pairs-index.js';
+import {
+  encodeFixedWidth,
+  FixedWidthIndex,
+  SortedPairsIndex,
+  VectorPairsIndex,
+} from './reference/sorted-pairs-index.js';
 
 storageConformance('reference sorted-array storage', () => new SortedArrayStorage(), {
   reopen: SortedArrayStorage.reopen,
@@ -20,6 +25,11 @@ storageConformance('reference sorted-array storage', () => new SortedArrayStorag
 storageConformance('reference storage made by an async factory', async () => new SortedArrayStorage());
 indexConformance('reference sorted-pairs index', () => new SortedPairsIndex());
 indexConformance('reference vector index', () => new VectorPairsIndex());
+// An index that takes 32-byte keys only, reached by encoding every kit key.
+indexConformance('reference fixed-width index, kit keys encoded', () => new FixedWidthIndex(), {
+  keys: { encode: encodeFixedWidth },
+  nearest: { dimension: FixedWidthIndex.WIDTH / 4 },
+});
 compressionConformance('reference gzip codec', () => new GzipCodec({ maxOutputBytes: 1 << 20 }), {
   maxOutputBytes: 1 << 20,
   levels: { valid: [0, 1, 6, 9], invalid: [-1, 10, Number.NaN, 1.5] },

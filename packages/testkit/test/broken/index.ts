@@ -1,5 +1,11 @@
 import { assertBytes, assertRowId, compareBytes } from '@sochdb/core';
-import { SortedPairsIndex, VectorPairsIndex } from '../reference/sorted-pairs-index.js';
+import type { IndexConformanceOptions } from '../../src/index.js';
+import {
+  encodeFixedWidth,
+  FixedWidthIndex,
+  SortedPairsIndex,
+  VectorPairsIndex,
+} from '../reference/sorted-pairs-index.js';
 import type { BrokenVariant } from './variant.js';
 
 const BAD_ROW = 'insert and delete throw naming rowId for a row id that is not a safe integer >= 0';
@@ -398,5 +404,46 @@ export const brokenVectorIndexes: Record<string, BrokenVariant<VectorPairsIndex>
         }
       })(),
     caughtBy: ['nearest, when present, does not return deleted rows'],
+  },
+};
+
+/** How the suite reaches a {@link FixedWidthIndex}: every kit key encoded to its width. */
+export const FIXED_WIDTH_OPTIONS: IndexConformanceOptions = {
+  keys: { encode: encodeFixedWidth },
+  nearest: { dimension: FixedWidthIndex.WIDTH / 4 },
+};
+
+/**
+ * Broken fixed-width indexes, run with {@link FIXED_WIDTH_OPTIONS}: the rules
+ * still bite when the suite's keys are encoded (the aliasing tests mutate the
+ * encoded buffers the index was given, not the kit's own).
+ */
+export const brokenFixedWidthIndexes: Record<string, BrokenVariant<FixedWidthIndex>> = {
+  'fixed-width-aliases-keys': {
+    broken: 'keeps the caller’s key buffers (keys encoded to a fixed width)',
+    make: () =>
+      new (class extends FixedWidthIndex {
+        protected override copyIn(key: Uint8Array): Uint8Array {
+          return key;
+        }
+      })(),
+    caughtBy: [
+      'mutating a key buffer after insert does not change the index',
+      'mutating key buffers after build does not change the index',
+    ],
+  },
+  'fixed-width-signed-order': {
+    broken: 'compares key bytes as signed (keys encoded to a fixed width)',
+    make: () =>
+      new (class extends FixedWidthIndex {
+        protected override compare(a: { key: Uint8Array; rowId: number }, b: { key: Uint8Array; rowId: number }) {
+          for (let i = 0; i < Math.min(a.key.length, b.key.length); i++) {
+            const d = (((a.key[i] as number) << 24) >> 24) - (((b.key[i] as number) << 24) >> 24);
+            if (d !== 0) return d;
+          }
+          return a.key.length - b.key.length || a.rowId - b.rowId;
+        }
+      })(),
+    caughtBy: ['range walks keys in unsigned bytewise order, a prefix before longer keys'],
   },
 };

@@ -152,3 +152,71 @@ function decode(bytes: Uint8Array): number[] {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   return Array.from({ length: Math.floor(bytes.length / 4) }, (_, i) => view.getFloat32(i * 4, true));
 }
+
+/**
+ * The vector reference index restricted to keys of exactly {@link FixedWidthIndex.WIDTH}
+ * bytes (eight float32 components), as a vector index is: every other key is a
+ * `RangeError` naming it. The suite reaches it through {@link encodeFixedWidth}.
+ */
+export class FixedWidthIndex extends VectorPairsIndex {
+  static readonly WIDTH = 32;
+  override readonly indexType: string = 'fixed-width-vector';
+
+  protected checkWidth(key: unknown, name: string): void {
+    if (key instanceof Uint8Array && key.length !== FixedWidthIndex.WIDTH) {
+      throw new RangeError(`${name} must be ${FixedWidthIndex.WIDTH} bytes; got ${key.length}`);
+    }
+  }
+
+  override build(table: number, column: number, data: Iterable<readonly [number, Uint8Array]>): void {
+    if (data === null || typeof (data as { [Symbol.iterator]?: unknown })?.[Symbol.iterator] !== 'function') {
+      super.build(table, column, data);
+      return;
+    }
+    const pairs = [...data];
+    for (const pair of pairs) if (Array.isArray(pair)) this.checkWidth(pair[1], 'key');
+    super.build(table, column, pairs);
+  }
+
+  override insert(key: Uint8Array, rowId: number): void {
+    this.checkWidth(key, 'key');
+    super.insert(key, rowId);
+  }
+
+  override delete(key: Uint8Array, rowId: number): boolean {
+    this.checkWidth(key, 'key');
+    return super.delete(key, rowId);
+  }
+
+  override lookup(key: Uint8Array): number[] {
+    this.checkWidth(key, 'key');
+    return super.lookup(key);
+  }
+
+  /** `start` and a non-empty `end` are keys too; an empty `end` means no upper bound. */
+  override range(start: Uint8Array, end: Uint8Array, limit: number): number[] {
+    this.checkWidth(start, 'start');
+    if (end instanceof Uint8Array && end.length > 0) this.checkWidth(end, 'end');
+    return super.range(start, end, limit);
+  }
+
+  override nearest(query: Uint8Array, k: number): Array<[number, number]> {
+    this.checkWidth(query, 'query');
+    return super.nearest(query, k);
+  }
+}
+
+/**
+ * A kit key (at most 16 bytes) as a {@link FixedWidthIndex} key: byte `i`
+ * becomes bytes `[1, b]` at `2 * i`, the rest is zeros. Injective and keeping
+ * bytewise order (a prefix sorts first: its next pair starts with 0).
+ */
+export function encodeFixedWidth(key: Uint8Array): Uint8Array {
+  if (key.length > FixedWidthIndex.WIDTH / 2) throw new RangeError(`key of ${key.length} bytes is too long`);
+  const out = new Uint8Array(FixedWidthIndex.WIDTH);
+  key.forEach((byte, i) => {
+    out[2 * i] = 1;
+    out[2 * i + 1] = byte;
+  });
+  return out;
+}
