@@ -62,6 +62,9 @@ function isMagicPrefix(input: Uint8Array, at: number): boolean {
   });
 }
 
+/** The expansion a compressed block without a declared size is first given room for (text: about 2-4x). */
+const LIKELY_EXPANSION = 4;
+
 /**
  * Decodes every frame in `input` and returns the concatenated content.
  *
@@ -214,22 +217,32 @@ function decodeFrame(input: Uint8Array, start: number, output: OutputBuffer, max
     const uncompressed = (field & BLOCK_UNCOMPRESSED) !== 0;
     const room = Math.min(blockMax, frameLimit - blockStart);
     const need = Math.min(room, uncompressed ? size : size * MAX_EXPANSION);
-    output.reserve(need);
-    const limit = Math.min(blockStart + room, output.bytes.length);
+    // Where the frame declares its size, `need` is what it asked for. Without one, `need` is 255x
+    // the block (150 KB for a 1 KiB row value), nearly always far more than it decodes to: start at
+    // a likely size and, when the block runs past it, double and decode it again. The retries
+    // stay under twice the final output and at most log2(255) re-reads of the block: still linear.
+    let want = hasContentSize || uncompressed ? need : Math.min(need, Math.max(size * LIKELY_EXPANSION, 256));
+    let limit: number;
     let end: number;
-    if (uncompressed) {
-      end = size <= limit - blockStart ? blockStart + size : OUTPUT_LIMIT;
-      if (end !== OUTPUT_LIMIT) output.bytes.set(input.subarray(dataStart, dataEnd), blockStart);
-    } else {
-      end = decodeBlock(
-        input,
-        dataStart,
-        dataEnd,
-        output.bytes,
-        blockStart,
-        limit,
-        independent ? blockStart : frameStart,
-      );
+    for (;;) {
+      output.reserve(want);
+      limit = Math.min(blockStart + room, output.bytes.length);
+      if (uncompressed) {
+        end = size <= limit - blockStart ? blockStart + size : OUTPUT_LIMIT;
+        if (end !== OUTPUT_LIMIT) output.bytes.set(input.subarray(dataStart, dataEnd), blockStart);
+      } else {
+        end = decodeBlock(
+          input,
+          dataStart,
+          dataEnd,
+          output.bytes,
+          blockStart,
+          limit,
+          independent ? blockStart : frameStart,
+        );
+      }
+      if (end !== OUTPUT_LIMIT || want >= need) break;
+      want = Math.min(need, want * 2);
     }
     if (end === OUTPUT_LIMIT) {
       if (limit - blockStart === blockMax) {
