@@ -18,6 +18,7 @@ import type {
 } from './extension.js';
 import { assertExtension, soleCoreCapability } from './guards.js';
 import { holdInstance, instanceState, releaseInstance, retireInstance } from './instance-registry.js';
+import { SpanTable } from './span-table.js';
 import { describeDropped, messageOf, stringOf } from './text.js';
 import type { CoreCapability, ExtensionInfo, HealthInfo, Labels, SpanId } from './types.js';
 import { VERSION } from './version.js';
@@ -117,7 +118,7 @@ export class PluginManager {
   #logError: readonly ObservabilityExtension[] = [];
   #health: readonly ObservabilityExtension[] = [];
 
-  readonly #spans = new Map<SpanId, OpenSpan>();
+  readonly #spans = new SpanTable<OpenSpan>();
   #nextSpan = 1;
 
   readonly #reported = new Set<string>();
@@ -557,7 +558,7 @@ export class PluginManager {
       }
     }
     const id = this.#nextSpan++;
-    this.#spans.set(id, { targets: observers, ids });
+    this.#spans.add(id, { targets: observers, ids });
     if (this.#spans.size > this.#maxOpenSpans) this.#evictOldestSpan();
     return id;
   }
@@ -612,7 +613,7 @@ export class PluginManager {
   }
 
   #evictOldestSpan(): void {
-    const [oldest, open] = this.#spans.entries().next().value as [SpanId, OpenSpan];
+    const [oldest, open] = this.#spans.oldest() as [SpanId, OpenSpan];
     this.#spans.delete(oldest);
     this.#endOn(open);
     this.#report(

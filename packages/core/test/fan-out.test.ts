@@ -251,6 +251,28 @@ describe('spans', () => {
     expect(errors).toEqual([{ extension: 'PluginManager', operation: 'spanStart' }]);
   });
 
+  it("past 1,024 open spans (the fast table's ring), every span still routes and the oldest is ended first", async () => {
+    const a = new Recorder('a', 1);
+    const pm = new PluginManager({ maxOpenSpans: 3000, onError: () => {} });
+    await pm.registerObservability(a);
+    const ids = Array.from({ length: 3001 }, (_, i) => pm.spanStart(`s${i}`));
+    // The 3,001st ended the first.
+    expect(a.calls.filter(([m]) => m === 'spanEnd')).toEqual([['spanEnd', 1]]);
+    a.calls.length = 0;
+    // An old span (displaced from the ring) and a recent one both still route events and end once.
+    for (const id of [ids[5] as number, ids[2999] as number]) {
+      pm.spanEvent(id, 'e');
+      pm.spanEnd(id);
+      pm.spanEnd(id);
+    }
+    expect(a.calls).toEqual([
+      ['spanEvent', 6, 'e', undefined],
+      ['spanEnd', 6],
+      ['spanEvent', 3000, 'e', undefined],
+      ['spanEnd', 3000],
+    ]);
+  });
+
   it('validates its options, showing the value it refused', () => {
     expect(() => new PluginManager({ maxOpenSpans: 0 })).toThrow(RangeError);
     expect(() => new PluginManager({ maxOpenSpans: '10' as never })).toThrow(
