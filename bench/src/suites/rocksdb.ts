@@ -106,6 +106,15 @@ async function count(iterable: AsyncIterable<unknown>, limit = Number.POSITIVE_I
   return n;
 }
 
+/** `n` puts of the bench's entries from `from` on, as abstract-level's `batch` takes them. */
+function putOps(from: number, n: number): Array<{ type: 'put'; key: Uint8Array; value: Uint8Array }> {
+  return Array.from({ length: n }, (_, i) => ({
+    type: 'put' as const,
+    key: keys[(from + i) % KEYS] as Uint8Array,
+    value: values[(from + i) % KEYS] as Uint8Array,
+  }));
+}
+
 const plugin: Store<RocksDBStorage> = {
   name: '@sochdb/storage-rocksdb',
   async open() {
@@ -168,14 +177,7 @@ const nx: Store<Nx> = {
   put: (db, key, value) => db.put(key, value),
   get: (db, key) => db.get(key),
   scan: async (db, start, limit) => (await db.iterator({ gte: start, limit }).all()).length,
-  batch: (db, from, n) =>
-    db.batch(
-      Array.from({ length: n }, (_, i) => ({
-        type: 'put' as const,
-        key: keys[(from + i) % KEYS] as Uint8Array,
-        value: values[(from + i) % KEYS] as Uint8Array,
-      })),
-    ),
+  batch: (db, from, n) => db.batch(putOps(from, n)),
   walk: (db) => count(db.iterator({})),
   delete: (db, key) => db.del(key),
   close: (db) => db.close(),
@@ -192,14 +194,7 @@ const classic: Store<Classic> = {
   put: (db, key, value) => db.put(key, value),
   get: (db, key) => db.get(key),
   scan: async (db, start, limit) => (await db.iterator({ gte: start, limit }).all()).length,
-  batch: (db, from, n) =>
-    db.batch(
-      Array.from({ length: n }, (_, i) => ({
-        type: 'put' as const,
-        key: keys[(from + i) % KEYS] as Uint8Array,
-        value: values[(from + i) % KEYS] as Uint8Array,
-      })),
-    ),
+  batch: (db, from, n) => db.batch(putOps(from, n)),
   walk: (db) => count(db.iterator()),
   delete: (db, key) => db.del(key),
   close: (db) => db.close(),
